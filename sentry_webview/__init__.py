@@ -1,0 +1,10 @@
+"""Sentry for Python desktop apps with web renderers (pywebview, CEF Python).
+
+Renderer errors, breadcrumbs and scope flow through a bridge or a loopback
+protocol into the host's ``sentry-sdk``, merged with host scope and context.
+"""
+
+from sentry_webview.api import flush, init, renderer_config
+from sentry_webview.integration import IPCMode, WebviewIntegration
+
+__all__ = ["IPCMode", "WebviewIntegration", "flush", "init", "renderer_config"]

@@ -1,0 +1,59 @@
+"""Public entry points: ``init``, ``renderer_config`` and ``flush``."""
+
+from typing import Any, Callable, Dict, Iterable, Optional
+
+import sentry_sdk
+from sentry_webview.app_info import default_environment, default_release
+from sentry_webview.integration import IPCMode, WebviewIntegration
+from sentry_webview.ipc import wire
+
+
+def init(
+    ipc_mode: IPCMode = IPCMode.BOTH,
+    ipc_namespace: str = wire.DEFAULT_NAMESPACE,
+    get_windows: Optional[Callable[[], Iterable[Any]]] = None,
+    **options: Any,
+) -> None:
+    """Start Sentry for a webview app: ``sentry_sdk.init`` plus the renderer host.
+
+    Call it before ``webview.start()``. Every ``sentry_sdk.init`` option passes
+    through; ``release`` defaults to ``<app>@<version>`` and ``environment`` to
+    ``production`` in a frozen app, ``development`` otherwise (as @sentry/electron).
+
+    >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
+    """
+    integrations = list(options.pop("integrations", None) or [])
+    integration = next((i for i in integrations if isinstance(i, WebviewIntegration)), None)
+    if integration is None:
+        integration = WebviewIntegration(ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows)
+        integrations.append(integration)
+    options.setdefault("release", default_release())
+    options.setdefault("environment", default_environment())
+    sentry_sdk.init(integrations=integrations, **options)
+    integration.host  # noqa: B018 - serve renderers from now on
+
+
+def _integration() -> WebviewIntegration:
+    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    if integration is None:
+        raise RuntimeError("sentry_webview is not initialized: call sentry_webview.init() first")
+    return integration
+
+
+def renderer_config(**extra: Any) -> Dict[str, Any]:
+    """What a page needs to reach the host, for pages the app serves or templates itself.
+
+    ``{"ipcNamespace", "ipcMode", "protocolUrl", "headers"}``; ``protocolUrl`` and
+    ``headers`` only when the mode includes PROTOCOL. Publish it as
+    ``window.__SENTRY_WEBVIEW__`` or pass it to ``SentryWebviewPreload.hookupIpc``.
+    """
+    return _integration().host.renderer_config(**extra)
+
+
+def flush(timeout: float = 2.0) -> bool:
+    """Deliver what renderers sent so far, within ``timeout`` seconds."""
+    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    if integration is None:
+        sentry_sdk.flush(timeout)
+        return True
+    return integration.host.flush(timeout)

@@ -1,0 +1,56 @@
+"""The running host side of one ``WebviewIntegration``: token, intake, protocol server."""
+
+import secrets
+import time
+from typing import Any, Dict, Iterable, Optional
+
+import sentry_sdk
+
+from sentry_webview.ipc import wire
+from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
+from sentry_webview.scope_sync import ScopeSync
+
+
+class WebviewHost:
+    """Everything a renderer talks to, created when the integration starts."""
+
+    def __init__(
+        self,
+        namespace: str,
+        mode: str,
+        allowed_origins: Iterable[str] = (),
+        max_request_bytes: Optional[int] = None,
+        max_queue: Optional[int] = None,
+    ) -> None:
+        self.namespace = namespace
+        self.mode = mode
+        self.token = secrets.token_urlsafe(32)
+        self.origins = OriginPolicy(allowed_origins)
+        self.scope_sync = ScopeSync(sentry_sdk.get_isolation_scope())
+        self.intake = Intake(self.scope_sync, **({"max_queue": max_queue} if max_queue else {}))
+        limits = {"max_request_bytes": max_request_bytes} if max_request_bytes else {}
+        self.blueprint = make_blueprint(self.intake, namespace, self.token, self.origins, **limits)
+        self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if mode != "classic" else None
+
+    def renderer_config(self, **extra: Any) -> Dict[str, Any]:
+        """What a renderer's preload needs: namespace, mode, protocol URL and headers."""
+        config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode}
+        if self.protocol is not None:
+            config["protocolUrl"] = "%s/%s" % (self.protocol.base_url, self.namespace)
+            config["headers"] = {wire.TOKEN_HEADER: self.token}
+        config.update(extra)
+        return config
+
+    def flush(self, timeout: float) -> bool:
+        """Process queued renderer messages, then flush the SDK; both within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        drained = self.intake.join(timeout)
+        sentry_sdk.flush(max(0.0, deadline - time.monotonic()))
+        return drained
+
+    def close(self) -> None:
+        """Stop the protocol server and the intake worker."""
+        if self.protocol is not None:
+            self.protocol.stop()
+        self.intake.close()

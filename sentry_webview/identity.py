@@ -1,0 +1,56 @@
+"""Which renderer a message came from: the `webview` context of its events."""
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+_CHROME_RE = re.compile(r"(?:HeadlessChrome|Chrome|Chromium)/(\d+)")
+_WEBKIT_RE = re.compile(r"AppleWebKit/([\d.]+)")
+
+
+def engine_from_user_agent(user_agent: str) -> Optional[str]:
+    """``"Chromium 140"`` or ``"WebKit 605.1.15"`` from a user agent string."""
+    match = _CHROME_RE.search(user_agent)
+    if match:
+        return "Chromium %s" % match.group(1)
+    match = _WEBKIT_RE.search(user_agent)
+    if match:
+        return "WebKit %s" % match.group(1)
+    return None
+
+
+@dataclass
+class RendererIdentity:
+    """One renderer (a window's page), as the host knows it.
+
+    Backends keep ``title`` and ``url`` current; protocol renderers fill them in
+    from their ``start`` message.
+    """
+
+    renderer_id: str
+    backend: str = "web"
+    window_uid: Optional[str] = None
+    title: Optional[str] = None
+    url: Optional[str] = None
+    engine: Optional[str] = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def update(self, **values: Any) -> None:
+        """Set the given fields, ignoring empty values."""
+        with self._lock:
+            for key, value in values.items():
+                if value:
+                    setattr(self, key, value)
+
+    def context(self) -> Dict[str, Any]:
+        """The ``contexts.webview`` dict for this renderer's events."""
+        with self._lock:
+            values = {
+                "backend": self.backend,
+                "window_uid": self.window_uid or self.renderer_id,
+                "title": self.title,
+                "url": self.url,
+                "engine": self.engine,
+            }
+        return {key: value for key, value in values.items() if value is not None}

@@ -1,0 +1,117 @@
+"""``WebviewIntegration``: the sentry-sdk integration that merges renderer events into the host.
+
+It runs the host side (intake, scope sync, loopback protocol server), tags host
+events, and keeps merged breadcrumbs within ``max_breadcrumbs``.
+"""
+
+import atexit
+import enum
+import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import sentry_sdk
+from sentry_sdk.integrations import Integration
+from sentry_sdk.scope import add_global_event_processor
+
+from sentry_webview.app_info import host_contexts
+from sentry_webview.host import WebviewHost
+from sentry_webview.ipc import wire
+from sentry_webview.merge import RENDERER_PROCESS
+
+HOST_PROCESS = "host"
+
+
+class IPCMode(str, enum.Enum):
+    """How renderers reach the host: the bridge, the loopback protocol, or both."""
+
+    CLASSIC = "classic"
+    PROTOCOL = "protocol"
+    BOTH = "both"
+
+
+class WebviewIntegration(Integration):
+    """Receive events, scope and breadcrumbs from webview renderers.
+
+    >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
+    """
+
+    identifier = "webview"
+    _hosts: List[WebviewHost] = []
+    _hosts_lock = threading.Lock()
+
+    def __init__(
+        self,
+        ipc_mode: IPCMode = IPCMode.BOTH,
+        ipc_namespace: str = wire.DEFAULT_NAMESPACE,
+        get_windows: Optional[Callable[[], Iterable[Any]]] = None,
+        allowed_origins: Iterable[str] = (),
+        max_request_bytes: Optional[int] = None,
+        max_queue: Optional[int] = None,
+    ) -> None:
+        try:
+            self.ipc_mode = IPCMode(ipc_mode)
+        except ValueError:
+            raise ValueError("ipc_mode must be one of %s; got %r" % ([m.name for m in IPCMode], ipc_mode)) from None
+        self.ipc_namespace = wire.validate_namespace(ipc_namespace)
+        self.get_windows = get_windows
+        self._host_options = dict(
+            allowed_origins=tuple(allowed_origins), max_request_bytes=max_request_bytes, max_queue=max_queue
+        )
+        self._host: Optional[WebviewHost] = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def setup_once() -> None:
+        add_global_event_processor(_process_event)
+        atexit.register(WebviewIntegration._close_all)
+
+    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
+        self.host  # noqa: B018 - start serving renderers now
+
+    @property
+    def host(self) -> WebviewHost:
+        """The running host side, started on first use."""
+        with self._lock:
+            if self._host is None:
+                self._host = WebviewHost(self.ipc_namespace, self.ipc_mode.value, **self._host_options)
+                with WebviewIntegration._hosts_lock:
+                    WebviewIntegration._hosts.append(self._host)
+            return self._host
+
+    def close(self) -> None:
+        """Stop this integration's host side (tests, and apps that re-init)."""
+        with self._lock:
+            host, self._host = self._host, None
+        if host is not None:
+            host.close()
+            with WebviewIntegration._hosts_lock:
+                WebviewIntegration._hosts.remove(host)
+
+    @staticmethod
+    def _close_all() -> None:
+        with WebviewIntegration._hosts_lock:
+            hosts = list(WebviewIntegration._hosts)
+        for host in hosts:
+            host.close()
+
+
+def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    client = sentry_sdk.get_client()
+    if client.get_integration(WebviewIntegration) is None:
+        return event
+    tags = event.setdefault("tags", {})
+    contexts = event.setdefault("contexts", {})
+    if not isinstance(tags, dict) or not isinstance(contexts, dict):
+        return event
+    for key, value in host_contexts().items():
+        contexts.setdefault(key, value)
+    if tags.get("event.process") == RENDERER_PROCESS:
+        crumbs = event.get("breadcrumbs")
+        limit = client.options.get("max_breadcrumbs")
+        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list) and limit is not None:
+            crumbs["values"] = crumbs["values"][-limit:] if limit else []
+    else:
+        tags.setdefault("event.process", HOST_PROCESS)
+        tags.setdefault("event.origin", "python")
+    return event
+

@@ -1,0 +1,46 @@
+"""The wire contract between renderers and the host, defined once.
+
+The names live in ``wire.json`` beside this module; the JS build imports the same
+file, so a renamed channel or header can't drift between the two sides.
+"""
+
+import json
+import re
+from pathlib import Path
+from typing import Dict, List
+
+_WIRE = json.loads((Path(__file__).with_name("wire.json")).read_text("utf-8"))
+
+CHANNELS: List[str] = list(_WIRE["channels"])
+START, SCOPE, ENVELOPE = CHANNELS
+DEFAULT_NAMESPACE: str = _WIRE["defaultNamespace"]
+TOKEN_HEADER: str = _WIRE["headers"]["token"]
+RENDERER_HEADER: str = _WIRE["headers"]["renderer"]
+GLOBALS: Dict[str, str] = dict(_WIRE["globals"])
+MODES: List[str] = list(_WIRE["modes"])
+
+_NAMESPACE_RE = re.compile(_WIRE["namespacePattern"])
+
+
+def validate_namespace(namespace: object) -> str:
+    """Return ``namespace`` if it is a valid IPC namespace, else raise ``ValueError``."""
+    if not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace):
+        raise ValueError(
+            "ipc_namespace must match [a-z0-9-]+ (lowercase letters, digits and '-'), "
+            "and be the same in host, preload and renderer; got %r" % (namespace,)
+        )
+    return namespace
+
+
+def bridge_function_name(namespace: str, channel: str) -> str:
+    """The JS-visible name of the bridge function for ``channel`` in ``namespace``.
+
+    Namespaces never contain ``_`` and channels never do either, so mapping ``-`` to
+    ``_`` keeps names of different namespaces apart and makes them valid identifiers.
+    """
+    return "%s_%s_%s" % (_WIRE["bridgePrefix"], namespace.replace("-", "_"), channel)
+
+
+def protocol_path(namespace: str, channel: str) -> str:
+    """The URL path of ``channel``; ``sentry_key`` keeps @sentry/browser from recording it."""
+    return "/%s/%s/%s" % (namespace, channel, _WIRE["protocolKeySegment"])

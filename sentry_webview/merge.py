@@ -1,0 +1,100 @@
+"""Turn renderer-shaped (@sentry/browser) payloads into sentry-sdk-shaped ones.
+
+sentry-sdk's scope code assumes the Python SDK's shapes: breadcrumbs as
+``{"values": [...]}`` with comparable timestamps. A JS event fails both
+(``AttributeError`` on the list, a silently skipped sort on float vs datetime),
+so every renderer payload passes through here before it meets the host scope.
+"""
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Optional
+
+from sentry_webview.identity import RendererIdentity
+
+RENDERER_PROCESS = "renderer"
+JAVASCRIPT_ORIGIN = "javascript"
+
+# The host owns these, as in @sentry/electron and sentry-tauri.
+_HOST_OWNED = ("release", "environment", "dist", "sdk")
+_LISTS_AS_VALUES = ("breadcrumbs", "exception", "threads")
+
+
+def to_datetime(timestamp: Any) -> Any:
+    """A JS timestamp (seconds as float, or ISO string) as an aware datetime."""
+    if isinstance(timestamp, bool):
+        return timestamp
+    if isinstance(timestamp, (int, float)):
+        return datetime.fromtimestamp(timestamp, timezone.utc)
+    if isinstance(timestamp, str):
+        try:
+            parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+        except ValueError:
+            return timestamp
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return timestamp
+
+
+def normalize_breadcrumb(crumb: Dict[str, Any]) -> Dict[str, Any]:
+    """A JS breadcrumb with a datetime timestamp (now, if it had none)."""
+    crumb = dict(crumb)
+    crumb["timestamp"] = to_datetime(crumb.get("timestamp")) or datetime.now(timezone.utc)
+    return crumb
+
+
+def breadcrumb_key(crumb: Dict[str, Any]) -> tuple:
+    """What makes two breadcrumbs the same one, whichever side sent it."""
+    timestamp = to_datetime(crumb.get("timestamp"))
+    if isinstance(timestamp, datetime):
+        timestamp = round(timestamp.timestamp(), 3)
+    return (timestamp, crumb.get("category"), crumb.get("message"), crumb.get("type"))
+
+
+def normalize_event_shape(event: Dict[str, Any]) -> Dict[str, Any]:
+    """Lists to ``{"values": [...]}`` and breadcrumb timestamps to datetimes."""
+    for key in _LISTS_AS_VALUES:
+        value = event.get(key)
+        if isinstance(value, list):
+            event[key] = {"values": value}
+        elif value is not None and not (isinstance(value, dict) and isinstance(value.get("values"), list)):
+            raise ValueError("event.%s must be a list or {values: [...]}" % key)
+    crumbs = event.get("breadcrumbs")
+    if crumbs is not None:
+        crumbs["values"] = [normalize_breadcrumb(c) for c in crumbs["values"] if isinstance(c, dict)]
+    return event
+
+
+def merge_renderer_event(
+    event: Dict[str, Any],
+    identity: RendererIdentity,
+    known: Optional[Callable[[Dict[str, Any]], bool]] = None,
+) -> Dict[str, Any]:
+    """Prepare a renderer event for ``sentry_sdk.capture_event``.
+
+    The renderer's release/environment/dist/sdk give way to the host's, the event is
+    tagged as coming from the renderer, and it gets the window's ``webview`` context.
+    Breadcrumbs for which ``known`` is true (the host scope already holds them,
+    from scope sync) are dropped from the event so the scope doesn't add them twice.
+    """
+    if not isinstance(event, dict):
+        raise ValueError("event payload must be a JSON object")
+    event = normalize_event_shape(event)
+    for key in _HOST_OWNED:
+        event.pop(key, None)
+
+    tags = event.get("tags")
+    event["tags"] = dict(tags) if isinstance(tags, dict) else {}
+    event["tags"]["event.process"] = RENDERER_PROCESS
+    event["tags"]["event.origin"] = JAVASCRIPT_ORIGIN
+
+    if not identity.url:
+        request = event.get("request")
+        if isinstance(request, dict):
+            identity.update(url=request.get("url"))
+    contexts = event.get("contexts")
+    event["contexts"] = dict(contexts) if isinstance(contexts, dict) else {}
+    event["contexts"]["webview"] = identity.context()
+    event.setdefault("platform", "javascript")
+
+    if known is not None and event.get("breadcrumbs"):
+        event["breadcrumbs"]["values"] = [c for c in event["breadcrumbs"]["values"] if not known(c)]
+    return event
