@@ -4,7 +4,7 @@ Renderer errors, breadcrumbs and scope flow through a bridge or a loopback
 protocol into the host's ``sentry-sdk``, merged with host scope and context.
 """
 
-from sentry_webview.api import flush, init, renderer_config
+from sentry_webview.api import flush, init, protocol_blueprint, renderer_config
 from sentry_webview.integration import IPCMode, WebviewIntegration
 
-__all__ = ["IPCMode", "WebviewIntegration", "flush", "init", "renderer_config"]
+__all__ = ["IPCMode", "WebviewIntegration", "flush", "init", "protocol_blueprint", "renderer_config"]

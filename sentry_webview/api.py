@@ -3,7 +3,10 @@
 from typing import Any, Callable, Dict, Iterable, Optional
 
 import sentry_sdk
+from flask import Blueprint
+
 from sentry_webview.app_info import default_environment, default_release
+from sentry_webview.backends.pywebview import wire_windows
 from sentry_webview.integration import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
 
@@ -31,6 +34,7 @@ def init(
     options.setdefault("environment", default_environment())
     sentry_sdk.init(integrations=integrations, **options)
     integration.host  # noqa: B018 - serve renderers from now on
+    wire_windows()
 
 
 def _integration() -> WebviewIntegration:
@@ -48,6 +52,17 @@ def renderer_config(**extra: Any) -> Dict[str, Any]:
     ``window.__SENTRY_WEBVIEW__`` or pass it to ``SentryWebviewPreload.hookupIpc``.
     """
     return _integration().host.renderer_config(**extra)
+
+
+def protocol_blueprint() -> Blueprint:
+    """The protocol endpoints as a Flask Blueprint, to mount in the app's own Flask app.
+
+    Mounted, the endpoint is same-origin with the page (no CORS): publish
+    ``renderer_config(protocolUrl="/<namespace>")`` to the page.
+
+    >>> app.register_blueprint(sentry_webview.protocol_blueprint())
+    """
+    return _integration().host.blueprint
 
 
 def flush(timeout: float = 2.0) -> bool:

@@ -1,4 +1,4 @@
-"""The running host side of one ``WebviewIntegration``: token, intake, protocol server."""
+"""The running host side of one ``WebviewIntegration``: token, intake, protocol server, windows."""
 
 import secrets
 import time
@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterable, Optional
 
 import sentry_sdk
 
+from sentry_webview.backends.pywebview import PywebviewWindows
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
@@ -32,6 +33,7 @@ class WebviewHost:
         limits = {"max_request_bytes": max_request_bytes} if max_request_bytes else {}
         self.blueprint = make_blueprint(self.intake, namespace, self.token, self.origins, **limits)
         self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if mode != "classic" else None
+        self.windows = PywebviewWindows(self)
 
     def renderer_config(self, **extra: Any) -> Dict[str, Any]:
         """What a renderer's preload needs: namespace, mode, protocol URL and headers."""

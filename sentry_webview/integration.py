@@ -14,6 +14,8 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import add_global_event_processor
 
 from sentry_webview.app_info import host_contexts
+from sentry_webview.backends import pywebview
+from sentry_webview.backends.pywebview import QUIT_FLUSH_TIMEOUT
 from sentry_webview.host import WebviewHost
 from sentry_webview.ipc import wire
 from sentry_webview.merge import RENDERER_PROCESS
@@ -64,6 +66,7 @@ class WebviewIntegration(Integration):
     def setup_once() -> None:
         add_global_event_processor(_process_event)
         atexit.register(WebviewIntegration._close_all)
+        pywebview.install()
 
     def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
         self.host  # noqa: B018 - start serving renderers now
@@ -92,6 +95,7 @@ class WebviewIntegration(Integration):
         with WebviewIntegration._hosts_lock:
             hosts = list(WebviewIntegration._hosts)
         for host in hosts:
+            host.flush(QUIT_FLUSH_TIMEOUT)
             host.close()
 
 
@@ -114,4 +118,3 @@ def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict
         tags.setdefault("event.process", HOST_PROCESS)
         tags.setdefault("event.origin", "python")
     return event
-

@@ -107,7 +107,11 @@ class Intake:
         self._logged: set = set()
         self._lock = threading.Lock()
         self._worker: Optional[threading.Thread] = None
-        self._parsers = {wire.START: self._parse_json, wire.SCOPE: self._parse_json, wire.ENVELOPE: self._parse_envelope}
+        self._parsers = {
+            wire.START: self._parse_json,
+            wire.SCOPE: self._parse_json,
+            wire.ENVELOPE: self._parse_envelope,
+        }
         self._handlers = {wire.START: self._on_start, wire.SCOPE: self._on_scope, wire.ENVELOPE: self._on_envelope}
 
     # -- renderers ----------------------------------------------------------
@@ -217,7 +221,9 @@ class Intake:
     def _on_start(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
         user_agent = data.get("userAgent")
         engine = engine_from_user_agent(user_agent) if isinstance(user_agent, str) else None
-        identity.update(url=_text(data.get("url")), title=_text(data.get("title")), engine=None if identity.engine else engine)
+        identity.update(
+            url=_text(data.get("url")), title=_text(data.get("title")), engine=None if identity.engine else engine
+        )
         self.stats["renderers_started"] += 1
 
     def _on_scope(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
@@ -226,9 +232,14 @@ class Intake:
 
     def _on_envelope(self, envelope: Envelope, identity: RendererIdentity) -> None:
         attachments = [
-            Attachment(bytes=item.get_bytes(), filename=item.headers.get("filename") or "attachment",
-                       content_type=item.headers.get("content_type"), add_to_transactions=True)
-            for item in envelope.items if item.type == "attachment"
+            Attachment(
+                bytes=item.get_bytes(),
+                filename=item.headers.get("filename") or "attachment",
+                content_type=item.headers.get("content_type"),
+                add_to_transactions=True,
+            )
+            for item in envelope.items
+            if item.type == "attachment"
         ]
         events = [item.payload.json for item in envelope.items if item.type in _CAPTURED_TYPES]
         rest = [item for item in envelope.items if item.type not in _CAPTURED_TYPES and item.type != "attachment"]

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run sentry-webview's whole test suite on a fresh Debian 12 machine (sets itself up first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "== JS bundles match a fresh build"
+(cd js && npm run --silent check)
+echo "== pytest"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,46 @@
+"""One small interface per web engine; the merge code never imports Qt, GTK or CEF.
+
+``Backend`` is what the host needs from an engine: its name and version, a way to
+run our script at document creation, and a watch on its renderer process.
+``backend_for_pywebview`` picks the implementation for pywebview's running GUI.
+"""
+
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Optional
+
+# (reason, exit code or None); the reason uses @sentry/electron's names.
+RendererGone = Callable[[str, Optional[int]], None]
+
+
+class Backend(ABC):
+    """An embedded web engine, as sentry-webview drives it."""
+
+    name: str
+
+    @abstractmethod
+    def engine(self) -> Optional[str]:
+        """The engine and major version, e.g. ``"Chromium 140"``."""
+
+    @abstractmethod
+    def inject_at_document_start(self, window: Any, source: str) -> bool:
+        """Run ``source`` in every new document of ``window`` before page scripts; False if unsupported."""
+
+    @abstractmethod
+    def watch_renderer(self, window: Any, on_gone: RendererGone) -> None:
+        """Call ``on_gone`` when ``window``'s renderer process terminates."""
+
+
+def backend_for_pywebview() -> Optional[Backend]:
+    """The backend of pywebview's running GUI, or None for one we don't drive natively."""
+    import webview
+
+    renderer = getattr(getattr(webview, "guilib", None), "renderer", None)
+    if renderer == "qtwebengine":
+        from sentry_webview.backends.qt import QtBackend
+
+        return QtBackend()
+    if renderer == "gtkwebkit2":
+        from sentry_webview.backends.gtk import GtkBackend
+
+        return GtkBackend()
+    return None

@@ -1,0 +1,42 @@
+"""pywebview's GTK GUI (WebKit2GTK): user scripts at document start and web-process-terminated."""
+
+from typing import Any, Optional
+
+from sentry_webview.backends import Backend, RendererGone
+
+# WebKit2.WebProcessTerminationReason, as @sentry/electron's exit reasons.
+_REASONS = {"CRASHED": "crashed", "EXCEEDED_MEMORY_LIMIT": "oom", "TERMINATED_BY_API": "killed"}
+
+
+def _browser_view(window: Any) -> Any:
+    from webview.platforms.gtk import BrowserView
+
+    return BrowserView.instances[window.uid]
+
+
+class GtkBackend(Backend):
+    name = "gtk"
+
+    def engine(self) -> Optional[str]:
+        from gi.repository import WebKit2
+
+        return "WebKitGTK %d.%d.%d" % (
+            WebKit2.get_major_version(),
+            WebKit2.get_minor_version(),
+            WebKit2.get_micro_version(),
+        )
+
+    def inject_at_document_start(self, window: Any, source: str) -> bool:
+        from gi.repository import WebKit2
+
+        script = WebKit2.UserScript(
+            source, WebKit2.UserContentInjectedFrames.TOP_FRAME, WebKit2.UserScriptInjectionTime.START, None, None
+        )
+        _browser_view(window).manager.add_script(script)
+        return True
+
+    def watch_renderer(self, window: Any, on_gone: RendererGone) -> None:
+        def terminated(view: Any, reason: Any) -> None:
+            on_gone(_REASONS.get(getattr(reason, "value_nick", "").upper().replace("-", "_"), "crashed"), None)
+
+        _browser_view(window).webview.connect("web-process-terminated", terminated)

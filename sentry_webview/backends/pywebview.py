@@ -1,0 +1,175 @@
+"""Wire pywebview windows: inject the renderer SDK, expose the bridge, record the lifecycle.
+
+Every window is wired, or those ``get_windows`` returns, whether created before or
+after ``init``: ``webview.create_window`` and ``webview.start`` are wrapped once.
+The engine-specific parts (document-start injection, renderer death) go through
+``backend_for_pywebview``; pages of engines we can't drive natively get the
+renderer at ``loaded``, as a real ``<script>`` element.
+"""
+
+import functools
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Dict, Optional, Set
+
+import sentry_sdk
+from sentry_sdk.utils import capture_internal_exceptions
+
+from sentry_webview.backends import Backend, backend_for_pywebview
+from sentry_webview.identity import RendererIdentity
+from sentry_webview.injection import injected_source, script_element_loader
+from sentry_webview.ipc.bridge import bridge_functions
+from sentry_webview.ipc.protocol import origin_of
+
+if TYPE_CHECKING:
+    from sentry_webview.host import WebviewHost
+
+logger = logging.getLogger("sentry_webview")
+
+QUIT_FLUSH_TIMEOUT = 2.0
+_FATAL_REASONS = {"crashed", "oom", "launch-failed", "integrity-failure"}
+
+
+class PywebviewWindows:
+    """The pywebview windows one host has wired."""
+
+    def __init__(self, host: "WebviewHost") -> None:
+        self.host = host
+        self._identities: Dict[str, RendererIdentity] = {}
+        self._open: Set[str] = set()
+        self._lock = threading.Lock()
+
+    def wire(self, window: Any) -> None:
+        """Wire ``window`` once: bridge, injection, lifecycle breadcrumbs, renderer watch."""
+        with self._lock:
+            if window.uid in self._identities:
+                return
+            identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
+            self._identities[window.uid] = identity
+            self._open.add(window.uid)
+        self.host.intake.register(identity)
+        identity.update(url=window.real_url)
+        if window.real_url and origin_of(window.real_url):
+            self.host.origins.allow(window.real_url)
+        if self.host.mode != "protocol":
+            window.expose(*bridge_functions(self.host.intake, self.host.namespace, identity))
+        state: Dict[str, Any] = {"native": False, "url": None}
+
+        def before_show(window: Any) -> None:
+            with capture_internal_exceptions():
+                self._before_show(window, identity, state)
+
+        def loaded(window: Any) -> None:
+            with capture_internal_exceptions():
+                self._loaded(window, identity, state)
+
+        def shown(window: Any) -> None:
+            self._breadcrumb("shown", identity)
+
+        def closed(window: Any) -> None:
+            with capture_internal_exceptions():
+                self._closed(identity)
+
+        window.events.before_show += before_show
+        window.events.loaded += loaded
+        window.events.shown += shown
+        window.events.closed += closed
+        self._breadcrumb("created", identity)
+
+    def _config(self, identity: RendererIdentity) -> Dict[str, Any]:
+        return self.host.renderer_config(rendererId=identity.renderer_id, bridge=self.host.mode != "protocol")
+
+    def _before_show(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
+        backend: Optional[Backend] = backend_for_pywebview()
+        if backend is None:
+            return
+        identity.update(backend=backend.name, engine=backend.engine())
+        source = injected_source(self._config(identity))
+        state["native"] = bool(source) and backend.inject_at_document_start(window, source)
+        backend.watch_renderer(window, lambda reason, code: self._renderer_gone(identity, reason, code))
+
+    def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
+        url = window.get_current_url() or window.real_url
+        identity.update(url=url, title=window.title)
+        if state["url"] is not None and url != state["url"]:
+            self._breadcrumb("navigated", identity)
+        state["url"] = url
+        self._breadcrumb("loaded", identity)
+        if not state["native"]:
+            source = injected_source(self._config(identity))
+            if source:
+                window.run_js(script_element_loader(source))
+
+    def _closed(self, identity: RendererIdentity) -> None:
+        self._breadcrumb("closed", identity)
+        with self._lock:
+            self._open.discard(identity.renderer_id)
+            last = not self._open
+        if last:
+            threading.Thread(
+                target=self.host.flush, args=(QUIT_FLUSH_TIMEOUT,), name="sentry-webview-quit-flush", daemon=True
+            ).start()
+
+    def _renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int]) -> None:
+        with capture_internal_exceptions():
+            self._breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
+            if reason == "clean-exit":
+                return
+            with sentry_sdk.scope.use_isolation_scope(self.host.scope_sync.scope), sentry_sdk.new_scope() as scope:
+                scope.set_context("webview", identity.context())
+                scope.set_tag("event.process", "renderer")
+                scope.set_tag("exit.reason", reason)
+                level = "fatal" if reason in _FATAL_REASONS else "warning"
+                sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)
+
+    def _breadcrumb(self, action: str, identity: RendererIdentity, **data: Any) -> None:
+        context = identity.context()
+        crumb_data = {k: context.get(k) for k in ("window_uid", "url", "title") if context.get(k)}
+        crumb_data.update({k: v for k, v in data.items() if v is not None})
+        with sentry_sdk.scope.use_isolation_scope(self.host.scope_sync.scope):
+            sentry_sdk.add_breadcrumb(
+                category="webview",
+                type="navigation" if action == "navigated" else "info",
+                message="window.%s" % action,
+                data=crumb_data,
+            )
+
+
+def install() -> None:
+    """Wrap ``webview.create_window`` and ``webview.start`` so every window gets wired (once per process)."""
+    try:
+        import webview
+    except ImportError:
+        return
+    original_create = webview.create_window
+    original_start = webview.start
+
+    @functools.wraps(original_create)
+    def create_window(*args: Any, **kwargs: Any) -> Any:
+        window = original_create(*args, **kwargs)
+        with capture_internal_exceptions():
+            wire_windows()
+        return window
+
+    @functools.wraps(original_start)
+    def start(*args: Any, **kwargs: Any) -> Any:
+        with capture_internal_exceptions():
+            wire_windows()
+        return original_start(*args, **kwargs)
+
+    webview.create_window = create_window
+    webview.start = start
+
+
+def wire_windows() -> None:
+    """Wire the windows of the active integration that aren't wired yet."""
+    import webview
+
+    from sentry_webview.integration import WebviewIntegration
+
+    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    if integration is None:
+        return
+    windows = integration.get_windows() if integration.get_windows else list(webview.windows)
+    for window in windows or ():
+        integration.host.windows.wire(window)

@@ -1,0 +1,42 @@
+"""pywebview's Qt GUI (QtWebEngine): document-creation scripts and renderProcessTerminated."""
+
+from typing import Any, Optional
+
+from sentry_webview.backends import Backend, RendererGone
+
+# QWebEnginePage.RenderProcessTerminationStatus, by name, as @sentry/electron's exit reasons.
+_REASONS = {
+    "NormalTerminationStatus": "clean-exit",
+    "AbnormalTerminationStatus": "abnormal-exit",
+    "CrashedTerminationStatus": "crashed",
+    "KilledTerminationStatus": "killed",
+}
+
+
+class QtBackend(Backend):
+    name = "qt"
+
+    def engine(self) -> Optional[str]:
+        try:
+            from qtpy.QtWebEngineCore import qWebEngineChromiumVersion
+        except ImportError:
+            return None
+        return "Chromium %s" % qWebEngineChromiumVersion().split(".")[0]
+
+    def inject_at_document_start(self, window: Any, source: str) -> bool:
+        from qtpy.QtWebEngineCore import QWebEngineScript
+
+        script = QWebEngineScript()
+        script.setName("sentry-webview")
+        script.setSourceCode(source)
+        script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
+        script.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
+        script.setRunsOnSubFrames(False)
+        window.native.webview.page().scripts().insert(script)
+        return True
+
+    def watch_renderer(self, window: Any, on_gone: RendererGone) -> None:
+        def terminated(status: Any, exit_code: int) -> None:
+            on_gone(_REASONS.get(getattr(status, "name", str(status)), "abnormal-exit"), exit_code)
+
+        window.native.webview.page().renderProcessTerminated.connect(terminated)

@@ -1,0 +1,52 @@
+"""The script the host injects into each renderer: its config, then the renderer bundle.
+
+The renderer bundle contains the preload, hooks it up with the injected config and
+auto-inits @sentry/browser. When the bundles are missing (a frozen app built without
+our PyInstaller hook) there is nothing to inject: one warning, and the app's own
+pages must ship ``js/preload.js`` and talk over the protocol.
+"""
+
+import json
+import logging
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Dict, Optional
+
+from sentry_webview.ipc import wire
+
+logger = logging.getLogger("sentry_webview")
+
+SOURCE_URL = "sentry-webview/renderer.js"
+
+
+@lru_cache(maxsize=None)
+def renderer_bundle() -> Optional[str]:
+    """The built renderer bundle shipped in the package, or None (and one warning) if missing."""
+    try:
+        return (resources.files("sentry_webview") / "static" / "renderer.js").read_text("utf-8")
+    except (OSError, ModuleNotFoundError):
+        logger.warning(
+            "sentry-webview: sentry_webview/static/renderer.js is missing (a frozen app built without "
+            "sentry-webview's PyInstaller hook?). Renderers are not injected; pages must ship js/preload.js "
+            "and the renderer themselves and reach the host over the protocol (ipc_mode PROTOCOL or BOTH)."
+        )
+        return None
+
+
+def injected_source(config: Dict[str, Any]) -> Optional[str]:
+    """The script to run at document creation for a renderer with ``config``."""
+    bundle = renderer_bundle()
+    if bundle is None:
+        return None
+    # JSON is valid JS; escaping "<" keeps the config inert inside a <script> element too.
+    literal = json.dumps(dict(config, autoInit=True)).replace("<", "\\u003c")
+    return "window.%s = %s;\n%s\n//# sourceURL=%s\n" % (wire.GLOBALS["config"], literal, bundle, SOURCE_URL)
+
+
+def script_element_loader(source: str) -> str:
+    """JS that runs ``source`` as a real ``<script>`` element, so its errors aren't muted as "Script error."."""
+    return (
+        "(function(){var s=document.createElement('script');s.textContent=%s;"
+        "(document.head||document.documentElement).appendChild(s);s.remove();})();"
+        % json.dumps(source).replace("<", "\\u003c")
+    )

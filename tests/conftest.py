@@ -1,0 +1,61 @@
+"""Shared fixtures: a real local ingest, the Relay oracle and a fresh sentry-webview host per test."""
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator
+
+import pytest
+import sentry_sdk
+import sentry_sdk.scope
+
+import sentry_webview
+from sentry_webview.ingest import LocalIngest
+from sentry_webview.integration import WebviewIntegration
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def load_sample(name: str) -> str:
+    """A payload exactly as @sentry/browser's renderer bundle sent it (see samples/capture.py)."""
+    return (SAMPLES / name).read_text("utf-8")
+
+
+def sample_event(name: str = "envelope_error.txt") -> Dict[str, Any]:
+    """The event item of a captured sample envelope."""
+    return json.loads(load_sample(name).split("\n")[2])
+
+
+@pytest.fixture
+def ingest() -> Iterator[LocalIngest]:
+    server = LocalIngest()
+    yield server
+    server.close()
+
+
+def _reset_scopes() -> None:
+    sentry_sdk.scope._isolation_scope.set(None)
+    sentry_sdk.scope._current_scope.set(None)
+    sentry_sdk.scope._global_scope = None
+
+
+@pytest.fixture
+def webview_sdk(ingest: LocalIngest) -> Iterator[Callable[..., WebviewIntegration]]:
+    """``webview_sdk(**options)`` runs ``sentry_webview.init`` against the local ingest."""
+    started = []
+
+    def start(**options: Any) -> WebviewIntegration:
+        _reset_scopes()
+        options.setdefault("dsn", ingest.dsn)
+        options.setdefault("release", "app@1.2.3")
+        options.setdefault("environment", "test")
+        sentry_webview.init(**options)
+        integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+        started.append(integration)
+        return integration
+
+    yield start
+    sentry_sdk.flush(2)
+    for integration in started:
+        integration.close()
+    sentry_sdk.get_client().close()
+    _reset_scopes()

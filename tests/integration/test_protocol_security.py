@@ -1,0 +1,134 @@
+"""The loopback protocol server refuses what isn't the app's, and never falls over."""
+
+import logging
+import socket
+
+import pytest
+from flask import Flask
+
+import sentry_webview
+from sentry_webview import IPCMode
+from sentry_webview.ipc import wire
+from tests.conftest import load_sample
+from tests.protocol_client import post
+
+ENVELOPE = load_sample("envelope_error.txt")
+
+
+@pytest.fixture
+def config(webview_sdk):
+    webview_sdk()
+    return sentry_webview.renderer_config()
+
+
+def delivered(ingest):
+    sentry_webview.flush(5)
+    return ingest.events
+
+
+def test_a_good_request_is_accepted_and_delivered(config, ingest):
+    status, headers, _ = post(config, "envelope", ENVELOPE)
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
+    assert len(delivered(ingest)) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, status, reason",
+    [
+        ({"token": False}, 403, b"missing or wrong"),
+        ({"token": "guessed"}, 403, b"missing or wrong"),
+        ({"origin": "https://evil.example"}, 403, b"Origin"),
+        ({"host": "rebind.evil.example:80"}, 403, b"not loopback"),
+        ({"namespace": "other-app"}, 404, b""),
+        ({"method": "GET"}, 405, b""),
+    ],
+)
+def test_foreign_or_unauthenticated_requests_are_refused(config, ingest, kwargs, status, reason):
+    code, _, body = post(config, "envelope", ENVELOPE, **kwargs)
+    assert code == status
+    assert reason in body
+    assert delivered(ingest) == []
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (ENVELOPE[: len(ENVELOPE) // 2], b"not JSON"),
+        (b"\x00\xffrandom bytes\n\x01", b"envelope header"),
+        (b"", b"envelope header"),
+    ],
+)
+def test_malformed_bodies_get_400_and_the_server_stays_up(config, ingest, body, reason):
+    code, _, text = post(config, "envelope", body)
+    assert (code, reason in text) == (400, True)
+    assert post(config, "scope", b"[1, 2]")[0] == 400
+    assert post(config, "envelope", ENVELOPE)[0] == 200
+    assert len(delivered(ingest)) == 1
+
+
+def test_oversized_bodies_get_413(webview_sdk, ingest):
+    webview_sdk(integrations=[sentry_webview.WebviewIntegration(max_request_bytes=1000)])
+    config = sentry_webview.renderer_config()
+    assert post(config, "envelope", ENVELOPE + " " * 1000)[0] == 413
+    chunked = {"Transfer-Encoding": "chunked", "Content-Length": None}
+    url_body = b"%x\r\n%s\r\n0\r\n\r\n" % (2000, b"x" * 2000)
+    assert post(config, "envelope", url_body, headers=chunked)[0] == 413
+    assert delivered(ingest) == []
+
+
+def test_cors_preflight_is_answered_only_for_allowed_origins(config):
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": wire.TOKEN_HEADER}
+    status, headers, _ = post(config, "envelope", method="OPTIONS", token=False, headers=preflight)
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
+    assert wire.TOKEN_HEADER in headers["Access-Control-Allow-Headers"]
+    assert (
+        post(config, "envelope", method="OPTIONS", token=False, origin="https://evil.example", headers=preflight)[0]
+        == 403
+    )
+
+
+def test_an_origin_listed_by_the_app_is_allowed(webview_sdk, ingest):
+    webview_sdk(integrations=[sentry_webview.WebviewIntegration(allowed_origins=["https://app.example"])])
+    config = sentry_webview.renderer_config()
+    assert post(config, "envelope", ENVELOPE, origin="https://app.example")[0] == 200
+    assert post(config, "envelope", ENVELOPE, origin="https://other.example")[0] == 403
+
+
+def test_each_kind_of_refusal_is_logged_once(config, caplog):
+    with caplog.at_level(logging.WARNING, logger="sentry_webview"):
+        for _ in range(3):
+            post(config, "envelope", ENVELOPE, token="wrong")
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 1
+
+
+def test_the_token_is_not_in_what_the_ingest_receives(config, ingest):
+    post(config, "envelope", ENVELOPE)
+    delivered(ingest)
+    token = config["headers"][wire.TOKEN_HEADER].encode()
+    assert all(token not in r.envelope.serialize() for r in ingest.received)
+
+
+def test_classic_mode_starts_no_protocol_server(webview_sdk):
+    webview_sdk(ipc_mode=IPCMode.CLASSIC)
+    assert sentry_webview.renderer_config() == {"ipcNamespace": "sentry-ipc", "ipcMode": "classic"}
+
+
+def test_closing_the_host_frees_the_port(webview_sdk):
+    integration = webview_sdk()
+    port = integration.host.protocol.port
+    integration.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_the_blueprint_mounts_in_the_apps_own_flask_app(config, ingest):
+    app = Flask("the-apps-own")
+    app.register_blueprint(sentry_webview.protocol_blueprint())
+    client = app.test_client()
+    path = wire.protocol_path("sentry-ipc", "envelope")
+    headers = {wire.TOKEN_HEADER: config["headers"][wire.TOKEN_HEADER], "Origin": "http://localhost:5000"}
+    assert client.post(path, data=ENVELOPE, headers=headers, base_url="http://localhost:5000").status_code == 200
+    assert client.post(path, data=ENVELOPE, headers=headers, base_url="http://evil.example").status_code == 403
+    assert len(delivered(ingest)) == 1

@@ -1,0 +1,220 @@
+"""Every merge rule, end to end: a renderer payload as @sentry/browser sends it goes
+through the real protocol server, intake and sentry-sdk transport to a local ingest,
+and Relay accepts what arrives."""
+
+import base64
+import json
+import time
+from datetime import datetime, timezone
+
+import pytest
+import sentry_sdk
+
+import sentry_webview
+from tests.conftest import load_sample, sample_event
+from tests.oracles import assert_relay_accepts
+from tests.protocol_client import post
+
+ERROR = load_sample("envelope_error.txt")
+WITH_ATTACHMENT = base64.b64decode(load_sample("envelope_attachment.b64"))
+SCOPE = load_sample("scope.json")
+
+
+def envelope_of(event, *items):
+    """A browser-shaped text envelope carrying ``event`` and extra ``(headers, payload)`` items."""
+    lines = [
+        json.dumps(
+            {
+                "event_id": event.get("event_id"),
+                "sent_at": "2026-11-24T00:00:00.000Z",
+                "sdk": {"name": "sentry.javascript.browser", "version": "11.12.0"},
+                "trace": {"public_key": "public", "release": "renderer@0", "environment": "js", "trace_id": "a" * 32},
+            }
+        )
+    ]
+    lines += [json.dumps({"type": event.get("type", "event")}), json.dumps(event)]
+    for headers, payload in items:
+        lines += [json.dumps(headers), payload]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def host(webview_sdk):
+    def start(**options):
+        webview_sdk(**options)
+        return sentry_webview.renderer_config()
+
+    return start
+
+
+def deliver(config, *messages, renderer="renderer-1"):
+    for channel, body in messages:
+        status, _, text = post(config, channel, body, renderer=renderer)
+        assert status == 200, text
+    assert sentry_webview.flush(5)
+
+
+def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
+    config = host(dist="42")
+    sentry_sdk.set_tag("host.tag", "yes")
+    deliver(
+        config,
+        (
+            "start",
+            json.dumps(
+                {
+                    "url": "http://127.0.0.1:8000/index.html",
+                    "title": "Shop",
+                    "userAgent": "Mozilla/5.0 HeadlessChrome/156.0.0.0 Safari/537.36",
+                }
+            ),
+        ),
+        ("envelope", ERROR),
+    )
+    event = ingest.wait_for_events(1)[0]
+    original = sample_event()
+    assert event["event_id"] == original["event_id"]
+    assert event["platform"] == "javascript"
+    assert event["exception"]["values"][-1]["type"] == original["exception"]["values"][-1]["type"]
+    assert (event["release"], event["environment"], event["dist"]) == ("app@1.2.3", "test", "42")
+    assert event["tags"]["event.process"] == "renderer"
+    assert event["tags"]["event.origin"] == "javascript"
+    assert event["tags"]["host.tag"] == "yes"
+    assert event["contexts"]["webview"] == {
+        "backend": "web",
+        "window_uid": "renderer-1",
+        "title": "Shop",
+        "url": "http://127.0.0.1:8000/index.html",
+        "engine": "Chromium 156",
+    }
+    assert {"os", "runtime", "app", "device"} <= set(event["contexts"])
+    assert event["sdk"]["name"].startswith("sentry.python")
+    assert_relay_accepts(event)
+
+
+def test_breadcrumbs_from_both_sides_in_time_order_within_max_breadcrumbs(host, ingest):
+    config = host(max_breadcrumbs=6)
+    now = time.time()
+    for i in range(3):
+        sentry_sdk.add_breadcrumb(
+            category="host", message="host %d" % i, timestamp=datetime.fromtimestamp(now - 10 + 2 * i, timezone.utc)
+        )
+    renderer_crumbs = [
+        {"timestamp": now - 9 + 2 * i, "category": "console", "message": "renderer %d" % i, "level": "log"}
+        for i in range(3)
+    ]
+    event = sample_event()
+    event["breadcrumbs"] = [{"timestamp": now - 1, "category": "ui.click", "message": "button#pay"}]
+    deliver(config, ("scope", json.dumps({"breadcrumbs": renderer_crumbs})), ("envelope", envelope_of(event)))
+    crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
+    assert [c["message"] for c in crumbs] == [
+        "renderer 0",
+        "host 1",
+        "renderer 1",
+        "host 2",
+        "renderer 2",
+        "button#pay",
+    ]
+    assert_relay_accepts(ingest.events[0])
+
+
+def test_a_breadcrumb_sent_by_scope_and_on_the_event_appears_once(host, ingest):
+    config = host()
+    crumb = {"timestamp": time.time() - 1, "category": "navigation", "message": "to /cart"}
+    event = dict(sample_event(), breadcrumbs=[crumb])
+    deliver(config, ("scope", json.dumps({"breadcrumbs": [crumb]})), ("envelope", envelope_of(event)))
+    crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
+    assert [c["message"] for c in crumbs].count("to /cart") == 1
+
+
+def test_the_renderers_user_wins_else_the_hosts(host, ingest):
+    config = host()
+    sentry_sdk.set_user({"id": "host-user"})
+    with_user = dict(sample_event(), user={"id": "u-42"}, event_id="1" * 32)
+    without_user = dict(sample_event(), event_id="2" * 32)
+    without_user.pop("user", None)
+    deliver(config, ("envelope", envelope_of(with_user)), ("envelope", envelope_of(without_user)))
+    users = {e["event_id"]: e["user"] for e in ingest.wait_for_events(2)}
+    assert users["1" * 32]["id"] == "u-42"
+    assert users["2" * 32]["id"] == "host-user"
+
+
+def test_attachments_arrive_as_attachment_items(host, ingest):
+    config = host()
+    deliver(config, ("envelope", WITH_ATTACHMENT))
+    received = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("attachment")])[0]
+    attachment = received.items_of("attachment")[0]
+    assert attachment.headers["filename"] == "log.txt"
+    assert attachment.get_bytes() == b"line1\nline2"
+    assert_relay_accepts(received.event)
+
+
+def test_host_before_send_runs_on_renderer_events(host, ingest):
+    def before_send(event, hint):
+        if event["tags"].get("drop") == "yes":
+            return None
+        event["tags"]["seen_by"] = "before_send"
+        return event
+
+    config = host(before_send=before_send)
+    dropped = dict(sample_event(), tags={"drop": "yes"}, event_id="3" * 32)
+    deliver(config, ("envelope", ERROR), ("envelope", envelope_of(dropped)))
+    events = ingest.wait_for_events(1)
+    time.sleep(0.2)
+    assert [e["event_id"] for e in ingest.events] == [sample_event()["event_id"]]
+    assert events[0]["tags"]["seen_by"] == "before_send"
+
+
+def test_transactions_go_through_before_send_transaction(host, ingest):
+    seen = []
+    config = host(before_send_transaction=lambda event, hint: seen.append(event["transaction"]) or event)
+    deliver(config, ("envelope", load_sample("envelope_transaction.txt")))
+    received = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("transaction")])[0]
+    transaction = received.event
+    assert seen == [transaction["transaction"]]
+    assert transaction["tags"]["event.process"] == "renderer"
+    assert transaction["release"] == "app@1.2.3"
+    assert_relay_accepts(transaction)
+
+
+def test_other_item_types_are_forwarded_under_the_hosts_identity(host, ingest):
+    config = host()
+    replay = ({"type": "replay_event"}, json.dumps({"type": "replay_event", "replay_id": "b" * 32, "segment_id": 0}))
+    body = "\n".join(envelope_of({"event_id": "c" * 32}).split("\n")[:1] + [json.dumps(replay[0]), replay[1]])
+    deliver(config, ("envelope", body))
+    received = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("replay_event")])[0]
+    trace = received.envelope.headers["trace"]
+    assert (trace["public_key"], trace["release"], trace["environment"]) == ("publickey", "app@1.2.3", "test")
+
+
+def test_renderer_scope_reaches_a_later_host_error(host, ingest):
+    config = host()
+    deliver(config, ("scope", SCOPE))
+    scope = json.loads(SCOPE)
+    try:
+        {}["missing"]
+    except KeyError:
+        sentry_sdk.capture_exception()
+    sentry_sdk.flush(5)
+    event = ingest.wait_for_events(1)[0]
+    assert event["exception"]["values"][0]["type"] == "KeyError"
+    assert event["tags"]["event.process"] == "host"
+    assert event["user"]["id"] == scope["user"]["id"]
+    page_crumbs = [c["message"] for c in scope["breadcrumbs"] if c.get("message")]
+    assert set(page_crumbs) <= {c.get("message") for c in event["breadcrumbs"]["values"]}
+    assert_relay_accepts(event)
+
+
+def test_bad_input_is_dropped_counted_and_never_raises(host, ingest):
+    host()
+    intake = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+    renderer = intake.identity_for("r")
+    assert intake.submit("envelope", "not an envelope", renderer)
+    assert intake.submit("scope", "[]", renderer)
+    assert intake.submit("nope", "{}", renderer) == "unknown channel 'nope'"
+    assert intake.submit("envelope", envelope_of({"event_id": "d" * 32, "exception": "boom"}), renderer) is None
+    assert intake.submit("envelope", ERROR, renderer) is None
+    assert sentry_webview.flush(5)
+    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [sample_event()["event_id"]]
+    assert intake.stats["malformed"] == 3
+    assert intake.stats["failed"] == 1

@@ -1,0 +1,62 @@
+import pytest
+import sentry_sdk
+
+from sentry_webview.identity import RendererIdentity
+from sentry_webview.scope_sync import ScopeSync
+
+RENDERER = RendererIdentity("w1", window_uid="w1")
+
+
+@pytest.fixture
+def sync():
+    sentry_sdk.init(max_breadcrumbs=100)
+    scope = sentry_sdk.Scope()
+    scope.set_user({"id": "host-user"})
+    scope.set_tag("side", "host")
+    yield ScopeSync(scope)
+    sentry_sdk.get_client().close()
+
+
+def test_an_empty_renderer_scope_does_not_clobber_host_values(sync):
+    sync.apply({"user": {}, "tags": {}, "extra": {}, "contexts": {}, "breadcrumbs": []}, RENDERER)
+    sync.apply({"user": {"id": None, "email": ""}, "tags": {"side": ""}}, RENDERER)
+    assert sync.scope._user == {"id": "host-user"}
+    assert sync.scope._tags == {"side": "host"}
+
+
+def test_renderer_values_apply(sync):
+    sync.apply(
+        {
+            "user": {"id": "u-42", "username": "alice"},
+            "tags": {"page": "settings", "n": 3},
+            "extra": {"cart": {"items": 3}},
+            "contexts": {"shop": {"open": True}, "trace": {"trace_id": "x"}},
+        },
+        RENDERER,
+    )
+    assert sync.scope._user == {"id": "u-42", "username": "alice"}
+    assert sync.scope._tags == {"side": "host", "page": "settings", "n": 3}
+    assert sync.scope._extras == {"cart": {"items": 3}}
+    assert sync.scope._contexts == {"shop": {"open": True}}
+
+
+def test_a_message_without_breadcrumbs_is_fine(sync):
+    sync.apply({"user": {"id": "u"}}, RENDERER)
+    assert list(sync.scope._breadcrumbs) == []
+
+
+def test_each_breadcrumb_is_added_once(sync):
+    crumb = {"timestamp": 1795567098.061, "category": "ui.click", "message": "button#save"}
+    sync.apply({"breadcrumbs": [crumb]}, RENDERER)
+    sync.apply({"breadcrumbs": [crumb, dict(crumb, message="second")]}, RENDERER)
+    sync.apply({"breadcrumb": crumb}, RENDERER)
+    messages = [c["message"] for c in sync.scope._breadcrumbs]
+    assert messages == ["button#save", "second"]
+    assert sync.seen(crumb)
+    assert sync.scope._breadcrumbs[0]["data"] == {"webview.window": "w1"}
+
+
+@pytest.mark.parametrize("payload", [[], "x", None, 3])
+def test_a_scope_that_is_not_an_object_is_refused(sync, payload):
+    with pytest.raises(ValueError):
+        sync.apply(payload, RENDERER)
