@@ -23,6 +23,7 @@ class WebviewHost:
         allowed_origins: Iterable[str] = (),
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
+        protocol_url: Optional[str] = None,
     ) -> None:
         self.namespace = namespace
         self.mode = mode
@@ -32,14 +33,16 @@ class WebviewHost:
         self.intake = Intake(self.scope_sync, **({"max_queue": max_queue} if max_queue else {}))
         limits = {"max_request_bytes": max_request_bytes} if max_request_bytes else {}
         self.blueprint = make_blueprint(self.intake, namespace, self.token, self.origins, **limits)
-        self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if mode != "classic" else None
+        self.protocol_url = protocol_url
+        serve = mode != "classic" and protocol_url is None
+        self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if serve else None
         self.windows = PywebviewWindows(self)
 
     def renderer_config(self, **extra: Any) -> Dict[str, Any]:
         """What a renderer's preload needs: namespace, mode, protocol URL and headers."""
         config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode}
-        if self.protocol is not None:
-            config["protocolUrl"] = "%s/%s" % (self.protocol.base_url, self.namespace)
+        if self.mode != "classic":
+            config["protocolUrl"] = self.protocol_url or "%s/%s" % (self.protocol.base_url, self.namespace)
             config["headers"] = {wire.TOKEN_HEADER: self.token}
         config.update(extra)
         return config

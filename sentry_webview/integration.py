@@ -34,6 +34,10 @@ class IPCMode(str, enum.Enum):
 class WebviewIntegration(Integration):
     """Receive events, scope and breadcrumbs from webview renderers.
 
+    ``protocol_url``: where renderers POST, when the app mounts ``protocol_blueprint()``
+    in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
+    standalone loopback server is then not started.
+
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
 
@@ -49,6 +53,7 @@ class WebviewIntegration(Integration):
         allowed_origins: Iterable[str] = (),
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
+        protocol_url: Optional[str] = None,
     ) -> None:
         try:
             self.ipc_mode = IPCMode(ipc_mode)
@@ -57,7 +62,10 @@ class WebviewIntegration(Integration):
         self.ipc_namespace = wire.validate_namespace(ipc_namespace)
         self.get_windows = get_windows
         self._host_options = dict(
-            allowed_origins=tuple(allowed_origins), max_request_bytes=max_request_bytes, max_queue=max_queue
+            allowed_origins=tuple(allowed_origins),
+            max_request_bytes=max_request_bytes,
+            max_queue=max_queue,
+            protocol_url=protocol_url,
         )
         self._host: Optional[WebviewHost] = None
         self._lock = threading.Lock()

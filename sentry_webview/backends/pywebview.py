@@ -112,6 +112,7 @@ class PywebviewWindows:
 
     def _renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int]) -> None:
         with capture_internal_exceptions():
+            self.host.intake.stats["renderers_gone"] += 1
             self._breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
             if reason == "clean-exit":
                 return

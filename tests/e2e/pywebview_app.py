@@ -1,0 +1,205 @@
+"""One pywebview scenario per process (Qt can't start twice): ``python -m tests.e2e.pywebview_app SCENARIO``.
+
+The DSN comes from ``SENTRY_DSN``; the GUI from ``PYWEBVIEW_GUI``. The script exits
+0 when the scenario ran to its end; the test then judges what the ingest received.
+"""
+
+import os
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import sentry_sdk
+import webview
+
+import sentry_webview
+
+PAGES = {
+    "/head-error.html": """<!doctype html><html><head><title>head error</title>
+<script>throw new TypeError('thrown while parsing head');</script></head><body>head</body></html>""",
+    "/first.html": """<!doctype html><title>first</title><p>first page</p>""",
+    "/second.html": """<!doctype html><title>second</title><p>second</p>
+<script>setTimeout(function () { null.afterNavigation(); }, 0);</script>""",
+    "/rejection.html": """<!doctype html><title>rejection</title>
+<script>setTimeout(function () { Promise.reject(new Error('rejected in renderer')); }, 0);</script>""",
+    "/window.html": """<!doctype html><title>window</title>
+<script>setTimeout(function () { throw new Error('error from ' + location.search.slice(1)); }, 0);</script>""",
+    "/crumbs.html": """<!doctype html><title>crumbs</title>
+<script>window.addEventListener('load', function () {
+  SentryWebview.setUser({id: 'page-user'});
+  SentryWebview.addBreadcrumb({category: 'page', message: 'clicked checkout'});
+  console.log('page console line');
+});</script>""",
+    "/api.html": """<!doctype html><title>api</title>
+<script>window.addEventListener('pywebviewready', function () {
+  window.pywebview.api.echo('ping').then(function (r) { document.title = 'echo:' + r; });
+});</script>""",
+    "/idle.html": """<!doctype html><title>idle</title><p>idle</p>""",
+}
+
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        body = PAGES.get(self.path.split("?")[0], "").encode()
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+BASE = "http://127.0.0.1:%d" % server.server_address[1]
+
+
+def intake():
+    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    raise SystemExit("timed out waiting in scenario %s" % SCENARIO)
+
+
+def wait_for_renderer_events(count):
+    wait_until(lambda: intake().stats["events"] >= count)
+
+
+def finish(*windows):
+    sentry_webview.flush(5)
+    for window in windows:
+        window.destroy()
+
+
+def renderer_pids():
+    """QtWebEngine / WebKit renderer processes below this one."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            status = (proc / "status").read_text()
+        except (OSError, ValueError):
+            continue
+        if b"--type=renderer" in cmdline or b"WebKitWebProcess" in cmdline:
+            ppid = int(status.split("PPid:")[1].split()[0])
+            if ppid in (os.getpid(), *_children()):
+                pids.append(int(proc.name))
+    return pids
+
+
+def _children():
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if int((proc / "status").read_text().split("PPid:")[1].split()[0]) == os.getpid():
+                out.append(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+class Api:
+    def echo(self, value):
+        return value.upper()
+
+
+def scenario_head_error():
+    window = webview.create_window("head error", BASE + "/head-error.html")
+    return window, lambda: (wait_for_renderer_events(1), finish(window))
+
+
+def scenario_navigation():
+    window = webview.create_window("navigation", BASE + "/first.html")
+
+    def run():
+        window.events.loaded.wait(10)
+        window.load_url(BASE + "/second.html")
+        wait_for_renderer_events(1)
+        finish(window)
+
+    return window, run
+
+
+def scenario_rejection():
+    window = webview.create_window("rejection", BASE + "/rejection.html")
+    return window, lambda: (wait_for_renderer_events(1), finish(window))
+
+
+def scenario_two_windows():
+    first = webview.create_window("first window", BASE + "/window.html?first")
+    second = webview.create_window("second window", BASE + "/window.html?second")
+    return first, lambda: (wait_for_renderer_events(2), finish(first, second))
+
+
+def scenario_host_error_with_renderer_crumbs():
+    window = webview.create_window("crumbs", BASE + "/crumbs.html")
+
+    def run():
+        wait_until(lambda: intake().stats["scopes"] >= 2)
+        sentry_webview.flush(5)
+        try:
+            raise RuntimeError("host failed after the page logged")
+        except RuntimeError:
+            sentry_sdk.capture_exception()
+        finish(window)
+
+    return window, run
+
+
+def scenario_app_js_api():
+    window = webview.create_window("api", BASE + "/api.html", js_api=Api())
+
+    def run():
+        wait_until(lambda: window.evaluate_js("document.title") == "echo:PING")
+        window.evaluate_js("setTimeout(function () { throw new Error('after js_api'); }, 0)")
+        wait_for_renderer_events(1)
+        finish(window)
+
+    return window, run
+
+
+def scenario_renderer_killed():
+    window = webview.create_window("victim", BASE + "/idle.html")
+
+    def run():
+        window.events.loaded.wait(10)
+        wait_until(lambda: intake().stats["renderers_started"] >= 1)
+        for pid in renderer_pids():
+            os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: intake().stats["renderers_gone"] >= 1)
+        finish(window)
+
+    return window, run
+
+
+def scenario_quit():
+    window = webview.create_window("quit", BASE + "/idle.html")
+
+    def run():
+        window.events.loaded.wait(10)
+        print("DESTROY_AT %f" % time.time(), flush=True)
+        window.destroy()
+
+    return window, run
+
+
+SCENARIO = sys.argv[1]
+sentry_webview.init(dsn=os.environ["SENTRY_DSN"], release="e2e@1.0", environment="e2e")
+sentry_sdk.set_tag("host.tag", "e2e")
+main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()
+threading.Thread(
+    target=lambda: (time.sleep(60), print("SCENARIO TIMEOUT", flush=True), os._exit(3)), daemon=True
+).start()
+webview.start(run, gui=os.environ.get("PYWEBVIEW_GUI"))
+print("EXITED_AT %f" % time.time(), flush=True)

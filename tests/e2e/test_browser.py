@@ -1,0 +1,215 @@
+"""The shipped bundles in real Chromium (Playwright, Debian's chromium), against the real host:
+the bundled-app path (no bridge, loopback protocol), namespaces, a late bridge, a broken host."""
+
+import json
+import time
+
+import pytest
+import sentry_sdk
+
+import sentry_webview
+from sentry_webview.identity import RendererIdentity
+from sentry_webview.ipc import wire
+from sentry_webview.ipc.bridge import bridge_functions
+from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
+from sentry_webview.scope_sync import ScopeSync
+from tests.oracles import assert_relay_accepts
+
+pytestmark = pytest.mark.browser
+
+
+def shipped_page(config, body="", namespace="sentry-ipc", init=True):
+    """A page that ships both bundles itself, as a bundled app does."""
+    ns = json.dumps(namespace)
+    return """<!doctype html><html><head><meta charset="utf-8"><title>bundled</title>
+<script>window.__SENTRY_WEBVIEW__ = %s;</script>
+<script src="/sentry-webview-preload.js"></script>
+<script>SentryWebviewPreload.hookupIpc(%s, window.__SENTRY_WEBVIEW__);</script>
+<script src="/sentry-webview-renderer.js"></script>
+<script>%s</script>
+</head><body><p id="status">ok</p>%s</body></html>""" % (
+        json.dumps(config),
+        ns,
+        "SentryWebview.init({ipcNamespace: %s});" % ns if init else "",
+        body,
+    )
+
+
+def intake():
+    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def console_log(page):
+    messages = []
+    page.on("console", lambda message: messages.append((message.type, message.text)))
+    return messages
+
+
+def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, pages, page):
+    webview_sdk()
+    sentry_sdk.set_tag("host.tag", "host")
+    console = console_log(page)
+    pages.pages["/index.html"] = shipped_page(
+        sentry_webview.renderer_config(),
+        """<script>
+  setTimeout(function () { null.total(); }, 0);
+  setTimeout(function () { Promise.reject(new Error('rejected in renderer')); }, 10);
+  setTimeout(function () { throw 'a plain string'; }, 20);
+  setTimeout(function () {
+    SentryWebview.captureException(new Error('with attachment'),
+      {attachments: [{filename: 'log.txt', data: 'line1\\nline2'}]});
+  }, 30);
+</script>""",
+    )
+    page.goto(pages.url + "/index.html")
+    events = ingest.wait_for_events(4)
+    values = sorted(str(e["exception"]["values"][-1].get("value")) for e in events)
+    assert any("null" in v for v in values)
+    assert "rejected in renderer" in values
+    assert any("a plain string" in v for v in values)
+    assert "with attachment" in values
+    for event in events:
+        assert event["tags"]["event.process"] == "renderer"
+        assert event["tags"]["host.tag"] == "host"
+        assert event["release"] == "app@1.2.3"
+        assert event["contexts"]["webview"]["url"] == pages.url + "/index.html"
+        assert event["contexts"]["webview"]["engine"].startswith("Chromium ")
+        assert_relay_accepts(event)
+    attachments = [r.items_of("attachment") for r in ingest.received if r.items_of("attachment")]
+    assert attachments and attachments[0][0].get_bytes() == b"line1\nline2"
+    fallbacks = [text for kind, text in console if "sentry-webview" in text and "protocol" in text]
+    assert len(fallbacks) == 1, console
+
+
+def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest, pages, page):
+    webview_sdk()
+    pages.pages["/index.html"] = shipped_page(
+        sentry_webview.renderer_config(),
+        """<script>
+  SentryWebview.setUser({id: 'page-user', username: 'alice'});
+  SentryWebview.addBreadcrumb({category: 'cart', message: 'added 3 items'});
+</script>""",
+    )
+    page.goto(pages.url + "/index.html")
+    wait_for(lambda: intake().stats["scopes"] >= 1)
+    sentry_webview.flush(5)
+    try:
+        raise ValueError("host failed later")
+    except ValueError:
+        sentry_sdk.capture_exception()
+    event = ingest.wait_for_events(1)[0]
+    assert event["tags"]["event.process"] == "host"
+    assert event["user"] == {"id": "page-user", "username": "alice"}
+    assert "added 3 items" in [c.get("message") for c in event["breadcrumbs"]["values"]]
+    assert_relay_accepts(event)
+
+
+def test_two_namespaces_on_one_page_do_not_cross(webview_sdk, ingest, pages, page):
+    webview_sdk(ipc_namespace="app-a")
+    other = Intake(ScopeSync(sentry_sdk.Scope()))
+    token = "token-of-b"
+    server_b = ProtocolServer(make_blueprint(other, "app-b", token, OriginPolicy()))
+    config_b = {
+        "ipcNamespace": "app-b",
+        "ipcMode": "protocol",
+        "protocolUrl": server_b.base_url + "/app-b",
+        "headers": {wire.TOKEN_HEADER: token},
+    }
+    try:
+        envelope_b = "\n".join(
+            [
+                json.dumps({"event_id": "b" * 32}),
+                json.dumps({"type": "event"}),
+                json.dumps({"event_id": "b" * 32, "message": "sent on app-b"}),
+            ]
+        )
+        pages.pages["/index.html"] = shipped_page(
+            sentry_webview.renderer_config(),
+            """<script>
+  SentryWebviewPreload.hookupIpc('app-b', %s);
+  window.__SENTRY_IPC__['app-b'].sendEnvelope(%s);
+  setTimeout(function () { throw new Error('thrown on app-a'); }, 0);
+</script>"""
+            % (json.dumps(config_b), json.dumps(envelope_b)),
+            namespace="app-a",
+        )
+        page.goto(pages.url + "/index.html")
+        wait_for(lambda: intake().stats["events"] >= 1 and other.stats["events"] >= 1)
+        assert other.join(5) and sentry_webview.flush(5)
+        assert intake().stats["events"] == 1
+        assert other.stats["events"] == 1
+        assert sorted(page.evaluate("Object.keys(window.__SENTRY_IPC__)")) == ["app-a", "app-b"]
+        by_id = {e["event_id"]: e for e in ingest.wait_for_events(2)}
+        assert by_id["b" * 32]["message"] == "sent on app-b"
+        others = [e for i, e in by_id.items() if i != "b" * 32]
+        assert others[0]["exception"]["values"][-1]["value"] == "thrown on app-a"
+    finally:
+        server_b.stop()
+
+
+def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages, page):
+    webview_sdk()
+    host_intake = intake()
+    renderer = host_intake.register(RendererIdentity("late-window", backend="test"))
+    functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer)}
+    page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
+    names = {c: wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS}
+    pages.pages["/index.html"] = shipped_page(
+        {"ipcNamespace": "sentry-ipc", "ipcMode": "classic"},
+        """<script>
+  setTimeout(function () { throw new Error('before the bridge'); }, 0);
+  setTimeout(function () {
+    var api = {};
+    %s.forEach(function (name) { api[name] = function (p) { return window.__pyBridge(name, p); }; });
+    window.pywebview = {api: api};
+    window.dispatchEvent(new Event('pywebviewready'));
+  }, 500);
+</script>"""
+        % json.dumps(sorted(names.values())),
+    )
+    page.goto(pages.url + "/index.html")
+    ingest.wait_for_events(1)
+    page.evaluate("new Promise(function (r) { setTimeout(r, 700); })")
+    assert sentry_webview.flush(5)
+    assert [e["exception"]["values"][-1]["value"] for e in ingest.events] == ["before the bridge"]
+    assert host_intake.stats["renderers_started"] == 1
+    assert ingest.events[0]["contexts"]["webview"]["window_uid"] == "late-window"
+
+
+@pytest.mark.parametrize("broken", ["wrong token", "closed port"])
+def test_a_broken_host_leaves_the_page_working_with_one_diagnostic(broken, webview_sdk, ingest, pages, page):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    if broken == "wrong token":
+        config["headers"] = {wire.TOKEN_HEADER: "stale"}
+    else:
+        config["protocolUrl"] = "http://127.0.0.1:9/sentry-ipc"
+    console = console_log(page)
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    pages.pages["/index.html"] = shipped_page(
+        config,
+        """<script>
+  window.rejections = [];
+  window.addEventListener('unhandledrejection', function (e) { window.rejections.push(String(e.reason)); });
+  setTimeout(function () { throw new Error('first'); }, 0);
+  setTimeout(function () { throw new Error('second'); }, 50);
+  setTimeout(function () { document.getElementById('status').textContent = 'still working'; }, 100);
+</script>""",
+    )
+    page.goto(pages.url + "/index.html")
+    page.wait_for_function("document.getElementById('status').textContent === 'still working'")
+    page.evaluate("new Promise(function (r) { setTimeout(r, 1000); })")
+    diagnostics = [text for kind, text in console if kind == "error" and "failed to reach the host" in text]
+    assert len(diagnostics) == 1, console
+    assert page.evaluate("window.rejections") == []
+    assert sorted(page_errors) == ["Error: first", "Error: second"]
+    assert ingest.events == []

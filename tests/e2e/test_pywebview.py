@@ -1,0 +1,102 @@
+"""Real pywebview windows (Qt offscreen, GTK under Xvfb), one process per scenario:
+what a user would see at Sentry, judged by Relay."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import GUIS
+from tests.oracles import assert_relay_accepts
+
+pytestmark = pytest.mark.parametrize("gui", GUIS)
+
+ENGINES = {"qt": re.compile(r"^Chromium \d+$"), "gtk": re.compile(r"^WebKitGTK \d+\.\d+\.\d+$")}
+
+
+def exception_of(event):
+    return event["exception"]["values"][-1]
+
+
+def assert_renderer_event(event, gui, title):
+    assert event["tags"]["event.process"] == "renderer"
+    assert event["tags"]["host.tag"] == "e2e"
+    assert (event["release"], event["environment"]) == ("e2e@1.0", "e2e")
+    webview_context = event["contexts"]["webview"]
+    assert webview_context["backend"] == gui
+    assert webview_context["title"] == title
+    assert ENGINES[gui].match(webview_context["engine"]), webview_context
+    assert_relay_accepts(event)
+
+
+def test_an_error_while_parsing_head_is_caught(gui, run_scenario, ingest):
+    run_scenario("head-error", gui)
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["type"] == "TypeError"
+    assert exception_of(event)["value"] == "thrown while parsing head"
+    assert event["contexts"]["webview"]["url"].endswith("/head-error.html")
+    assert_renderer_event(event, gui, "head error")
+
+
+def test_an_error_after_navigation_names_the_new_page(gui, run_scenario, ingest):
+    run_scenario("navigation", gui)
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["type"] == "TypeError"
+    assert event["request"]["url"].endswith("/second.html")
+    messages = [c.get("message") for c in event["breadcrumbs"]["values"] if c.get("category") == "webview"]
+    assert "window.navigated" in messages
+    assert_renderer_event(event, gui, "navigation")
+
+
+def test_an_unhandled_rejection_arrives(gui, run_scenario, ingest):
+    run_scenario("rejection", gui)
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["value"] == "rejected in renderer"
+    assert exception_of(event)["mechanism"]["type"].endswith("onunhandledrejection")
+    assert_renderer_event(event, gui, "rejection")
+
+
+def test_two_windows_each_get_their_own_events(gui, run_scenario, ingest):
+    run_scenario("two-windows", gui)
+    events = ingest.wait_for_events(2)
+    by_value = {exception_of(e)["value"]: e["contexts"]["webview"] for e in events}
+    assert by_value["error from first"]["title"] == "first window"
+    assert by_value["error from second"]["title"] == "second window"
+    assert by_value["error from first"]["window_uid"] != by_value["error from second"]["window_uid"]
+    for event in events:
+        assert_relay_accepts(event)
+
+
+def test_renderer_breadcrumbs_and_user_reach_a_host_exception(gui, run_scenario, ingest):
+    run_scenario("host-error-with-renderer-crumbs", gui)
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["type"] == "RuntimeError"
+    assert event["tags"]["event.process"] == "host"
+    assert event["user"]["id"] == "page-user"
+    messages = [c.get("message") for c in event["breadcrumbs"]["values"]]
+    assert "clicked checkout" in messages
+    assert "page console line" in messages
+    assert "window.loaded" in messages
+    assert_relay_accepts(event)
+
+
+def test_the_apps_own_js_api_still_works(gui, run_scenario, ingest):
+    run_scenario("app-js-api", gui)
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["value"] == "after js_api"
+
+
+def test_a_killed_renderer_is_reported(gui, run_scenario, ingest):
+    run_scenario("renderer-killed", gui)
+    event = ingest.wait_for(lambda i: [e for e in i.events if "Renderer process gone" in str(e.get("message"))])[0]
+    assert event["level"] in ("warning", "fatal")
+    assert event["tags"]["exit.reason"] in ("killed", "crashed", "abnormal-exit")
+    assert event["contexts"]["webview"]["title"] == "victim"
+    assert any(c.get("message") == "window.renderer-gone" for c in event["breadcrumbs"]["values"])
+    assert_relay_accepts(event)
+
+
+def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario):
+    result = run_scenario("quit", gui)
+    destroyed = float(re.search(r"DESTROY_AT (\S+)", result.stdout).group(1))
+    exited = float(re.search(r"EXITED_AT (\S+)", result.stdout).group(1))
+    assert exited - destroyed < 3.0
