@@ -29,9 +29,12 @@ def content_security_policy(response):
 @app.route("/")
 def index():
     return """<!doctype html><html><head><meta charset="utf-8"><title>sentry-webview flask</title></head>
-<body><h1>Flask</h1>
-<button id="throw" onclick="fetch('/total').then(function (r) { return r.json(); }).then(function (t) { t.sum.toFixed(2); })">
-Throw after a fetch</button></body></html>"""
+<body><h1>Flask</h1><button id="throw">Throw after a fetch</button>
+<script>
+document.getElementById("throw").onclick = function () {
+  fetch("/total").then(function (r) { return r.json(); }).then(function (total) { total.sum.toFixed(2); });
+};
+</script></body></html>"""
 
 
 @app.route("/total")
