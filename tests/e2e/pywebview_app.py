@@ -4,6 +4,7 @@ The DSN comes from ``SENTRY_DSN``; the GUI from ``PYWEBVIEW_GUI``. The script ex
 0 when the scenario ran to its end; the test then judges what the ingest received.
 """
 
+import json
 import os
 import signal
 import sys
@@ -41,9 +42,32 @@ PAGES = {
 }
 
 
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = {
+    "/sentry-webview-preload.js": REPO / "js" / "preload.js",
+    "/sentry-webview-renderer.js": REPO / "sentry_webview" / "static" / "renderer.js",
+}
+
+
+def _shipped_page():
+    """What a bundled app without our static files serves: the JS it ships, and the host's config."""
+    return """<!doctype html><html><head><title>shipped</title>
+<script>window.__SENTRY_WEBVIEW__ = %s;</script>
+<script src="/sentry-webview-preload.js"></script>
+<script>SentryWebviewPreload.hookupIpc("sentry-ipc", window.__SENTRY_WEBVIEW__);</script>
+<script src="/sentry-webview-renderer.js"></script>
+<script>SentryWebview.init({ipcNamespace: "sentry-ipc"});
+setTimeout(function () { throw new Error("from a page that ships the JS"); }, 0);</script>
+</head><body>shipped</body></html>""" % json.dumps(sentry_webview.renderer_config())
+
+
 class _Pages(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
-        body = PAGES.get(self.path.split("?")[0], "").encode()
+        path = self.path.split("?")[0]
+        if path in SHIPPED:
+            body = SHIPPED[path].read_bytes()
+        else:
+            body = (_shipped_page() if path == "/shipped.html" else PAGES.get(path, "")).encode()
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -181,6 +205,11 @@ def scenario_renderer_killed():
         finish(window)
 
     return window, run
+
+
+def scenario_static_hidden():
+    window = webview.create_window("shipped", BASE + "/shipped.html")
+    return window, lambda: (wait_for_renderer_events(1), finish(window))
 
 
 def scenario_quit():

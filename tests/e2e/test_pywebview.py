@@ -2,9 +2,12 @@
 what a user would see at Sentry, judged by Relay."""
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
+import sentry_webview
 from tests.e2e.conftest import GUIS
 from tests.oracles import assert_relay_accepts
 
@@ -100,3 +103,14 @@ def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenar
     destroyed = float(re.search(r"DESTROY_AT (\S+)", result.stdout).group(1))
     exited = float(re.search(r"EXITED_AT (\S+)", result.stdout).group(1))
     assert exited - destroyed < 3.0
+
+
+def test_with_the_bundles_missing_a_page_that_ships_the_js_still_reports(gui, run_scenario, ingest, tmp_path):
+    copy = tmp_path / "sentry_webview"
+    shutil.copytree(Path(sentry_webview.__file__).parent, copy, ignore=shutil.ignore_patterns("static", "__pycache__"))
+    result = run_scenario("static-hidden", gui, PYTHONPATH=str(tmp_path))
+    assert result.stderr.count("renderer.js is missing") == 1
+    event = ingest.wait_for_events(1)[0]
+    assert exception_of(event)["value"] == "from a page that ships the JS"
+    assert event["tags"]["event.process"] == "renderer"
+    assert_relay_accepts(event)
