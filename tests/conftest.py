@@ -48,6 +48,10 @@ def webview_sdk(ingest: LocalIngest) -> Iterator[Callable[..., WebviewIntegratio
         options.setdefault("dsn", ingest.dsn)
         options.setdefault("release", "app@1.2.3")
         options.setdefault("environment", "test")
+        # The tests' own HTTP requests to the protocol server are not app breadcrumbs.
+        options.setdefault(
+            "before_breadcrumb", lambda crumb, hint: None if crumb.get("category") == "httplib" else crumb
+        )
         sentry_webview.init(**options)
         integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
         started.append(integration)

@@ -1,0 +1,184 @@
+// The preload: window.__SENTRY_IPC__[namespace] = {sendStart, sendScope, sendEnvelope}.
+// Each message goes over the host bridge (pywebview js_api / CEF binding) when there is one,
+// waits for a bridge the host promised, or falls back to a POST to the loopback protocol.
+// Messages of one namespace reach the host in the order they were sent. Nothing here
+// throws into page code or leaves a rejected promise behind.
+import { bridgeFunctionName, channelUrl, isValidNamespace, wire } from "./wire.js";
+
+const QUEUE_LIMIT = 100;
+const POLL_MS = 200;
+const KEEPALIVE_LIMIT = 60000;
+
+function uuid() {
+  const bytes = new Uint8Array(16);
+  if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.prototype.map.call(bytes, (b) => (b + 0x100).toString(16).slice(1)).join("");
+}
+
+function toBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function injectedConfig(namespace) {
+  const config = window[wire.globals.config];
+  return config && config.ipcNamespace === namespace ? config : {};
+}
+
+export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
+  if (!isValidNamespace(namespace)) {
+    throw new TypeError(
+      "sentry-webview: invalid IPC namespace " + JSON.stringify(namespace) +
+        ": it must match [a-z0-9-]+ and be the same in host, preload and renderer",
+    );
+  }
+  const registry = (window[wire.globals.ipc] = window[wire.globals.ipc] || {});
+  if (registry[namespace]) return registry[namespace];
+
+  const config = Object.assign({}, injectedConfig(namespace), options || {});
+  const mode = config.ipcMode || "both";
+  const rendererId =
+    config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
+  const bridgeTimeoutMs = config.bridgeTimeoutMs == null ? 5000 : config.bridgeTimeoutMs;
+  const startedAt = Date.now();
+  const nativeFetch = window.fetch && window.fetch.bind(window);
+  const queue = [];
+  const warned = {};
+  let chain = Promise.resolve();
+  let poll = null;
+
+  function warnOnce(key, level, message) {
+    if (warned[key]) return;
+    warned[key] = true;
+    try {
+      console[level]("sentry-webview [" + namespace + "]: " + message);
+    } catch (e) {
+      // a console that throws is not our problem to report
+    }
+  }
+
+  function bridgeFunction(channel) {
+    const name = bridgeFunctionName(namespace, channel);
+    const pywebview = window.pywebview;
+    if (pywebview && pywebview.api && typeof pywebview.api[name] === "function") {
+      return (payload) => pywebview.api[name](payload);
+    }
+    if (typeof window[name] === "function") return (payload) => window[name](payload); // CEF binding
+    return null;
+  }
+
+  function missingBridge(channel) {
+    if (mode === "protocol") return "the host configured ipcMode=protocol";
+    if (!window.pywebview) {
+      return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
+    }
+    if (!window.pywebview.api) return "window.pywebview.api is not ready";
+    return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
+  }
+
+  function waitingForBridge() {
+    if (mode === "classic" || !config.protocolUrl) return true;
+    return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
+  }
+
+  function post(channel, payload) {
+    const url = channelUrl(config.protocolUrl, channel);
+    const headers = Object.assign({}, config.headers || {});
+    headers[wire.headers.renderer] = rendererId;
+    headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
+    const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
+    return nativeFetch(url, {
+      method: "POST",
+      body: payload,
+      headers,
+      mode: "cors",
+      credentials: "omit",
+      keepalive: size < KEEPALIVE_LIMIT,
+    }).then((response) => {
+      if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
+    });
+  }
+
+  // How to deliver a message on `channel` right now, or null to keep it queued.
+  function route(channel) {
+    if (mode !== "protocol") {
+      const call = bridgeFunction(channel);
+      if (call) return (payload) => call(typeof payload === "string" ? payload : { base64: toBase64(payload) });
+      if (waitingForBridge()) return null;
+    }
+    if (config.protocolUrl && nativeFetch) {
+      warnOnce("fallback", "warn", "no host bridge (" + missingBridge(channel) + "); falling back to the protocol at " +
+        config.protocolUrl);
+      return (payload) => post(channel, payload);
+    }
+    return null;
+  }
+
+  function call(deliver, payload) {
+    chain = chain
+      .then(() => deliver(payload))
+      .then(undefined, (error) => {
+        warnOnce("failure", "error",
+          "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that " +
+            "sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages " +
+            "without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is " +
+            "the current process's.");
+      });
+  }
+
+  function deliverQueued() {
+    while (queue.length) {
+      const deliver = route(queue[0][0]);
+      if (!deliver) break;
+      call(deliver, queue.shift()[1]);
+    }
+    if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
+      warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length +
+        " messages are waiting (" + missingBridge(queue[0][0]) + ")");
+    }
+    if (!queue.length && poll !== null) {
+      clearInterval(poll);
+      poll = null;
+    }
+  }
+
+  function send(channel, payload) {
+    try {
+      deliverQueued();
+      const deliver = queue.length ? null : route(channel);
+      if (deliver) return call(deliver, payload);
+      queue.push([channel, payload]);
+      if (queue.length > QUEUE_LIMIT) {
+        queue.shift();
+        warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
+      }
+      if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);
+    } catch (error) {
+      warnOnce("internal", "error", "could not send a message: " + error);
+    }
+  }
+
+  function deliverQueuedSafely() {
+    try {
+      deliverQueued();
+    } catch (error) {
+      warnOnce("internal", "error", "could not send a message: " + error);
+    }
+  }
+
+  window.addEventListener("pywebviewready", deliverQueuedSafely);
+  const [START, SCOPE, ENVELOPE] = wire.channels;
+  const ipc = {
+    sendStart: (payload) => send(START, payload),
+    sendScope: (payload) => send(SCOPE, payload),
+    sendEnvelope: (payload) => send(ENVELOPE, payload),
+  };
+  registry[namespace] = ipc;
+  return ipc;
+}
+
+export { bridgeFunctionName };

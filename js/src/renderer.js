@@ -1,0 +1,147 @@
+// The renderer SDK: @sentry/browser whose transport hands envelopes to the preload,
+// plus ScopeToHost, which sends scope changes (and each breadcrumb once) to the host.
+import "./polyfills.js";
+import {
+  addBreadcrumb,
+  captureEvent,
+  captureException,
+  captureMessage,
+  flush,
+  getCurrentScope,
+  getGlobalScope,
+  getIsolationScope,
+  init as browserInit,
+  lastEventId,
+  setContext,
+  setExtra,
+  setExtras,
+  setTag,
+  setTags,
+  setUser,
+  withScope,
+} from "@sentry/browser";
+import { createTransport, defineIntegration, mergeScopeData, normalize } from "@sentry/core";
+import { hookupIpc } from "./preload.js";
+import { wire } from "./wire.js";
+
+const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
+const HOST_OWNED = ["release", "environment", "dist"];
+// Minifiers rename @sentry/browser's `sentryWrapped`, so core no longer strips our own frames.
+const OWN_SRC = document.currentScript && document.currentScript.src;
+const OWN_BUNDLE = /sentry-webview[/-]renderer(\.min)?\.js$/;
+
+function isOwnFrame(frame) {
+  return !!frame.filename && (frame.filename === OWN_SRC || OWN_BUNDLE.test(frame.filename));
+}
+
+function scopeMessage() {
+  const data = getGlobalScope().getScopeData();
+  mergeScopeData(data, getIsolationScope().getScopeData());
+  mergeScopeData(data, getCurrentScope().getScopeData());
+  const { user, tags, extra, contexts, level, fingerprint, breadcrumbs } = data;
+  return normalize({ user, tags, extra, contexts, level, fingerprint, breadcrumbs }, 20, 2000);
+}
+
+const scopeToHostIntegration = defineIntegration((ipc) => ({
+  name: "ScopeToHost",
+  setup() {
+    const scopes = [getGlobalScope(), getIsolationScope(), getCurrentScope()];
+    let sending = false;
+    let lastState = "";
+    const onChange = () => {
+      if (sending) return;
+      sending = true;
+      try {
+        const message = scopeMessage();
+        const state = JSON.stringify(Object.assign({}, message, { breadcrumbs: undefined }));
+        if (state !== lastState || message.breadcrumbs.length) {
+          lastState = state;
+          ipc.sendScope(JSON.stringify(message));
+          // The host owns sent breadcrumbs now: each travels once.
+          scopes.forEach((scope) => scope.clearBreadcrumbs());
+        }
+      } finally {
+        sending = false;
+      }
+    };
+    scopes.forEach((scope) => scope.addScopeListener(onChange));
+  },
+  processEvent(event) {
+    for (const exception of (event.exception && event.exception.values) || []) {
+      const frames = exception.stacktrace && exception.stacktrace.frames;
+      if (frames && frames.some((frame) => !isOwnFrame(frame))) {
+        exception.stacktrace.frames = frames.filter((frame) => !isOwnFrame(frame));
+      }
+    }
+    return event;
+  },
+}));
+
+function hostTransport(ipc) {
+  return (options) =>
+    createTransport(options, (request) => {
+      ipc.sendEnvelope(request.body);
+      return Promise.resolve({ statusCode: 200 }); // the host does rate limiting
+    });
+}
+
+export function init(options = {}) {
+  if (window[wire.globals.rendererInit]) {
+    console.warn("sentry-webview: the renderer SDK is already initialized in this page; ignoring init()");
+    return;
+  }
+  window[wire.globals.rendererInit] = true;
+  const injected = window[wire.globals.config];
+  const namespace = options.ipcNamespace || (injected && injected.ipcNamespace) || wire.defaultNamespace;
+  const ipc = hookupIpc(namespace); // returns the page's own hookup when the preload already ran
+  const browserOptions = Object.assign({}, options);
+  delete browserOptions.ipcNamespace;
+  for (const key of HOST_OWNED) {
+    if (browserOptions[key] !== undefined) {
+      console.warn("sentry-webview: the host sets " + key + "; the renderer's value is ignored");
+    }
+    delete browserOptions[key];
+  }
+  const userIntegrations = options.integrations;
+  browserInit(
+    Object.assign({ dsn: DUMMY_DSN }, browserOptions, {
+      transport: hostTransport(ipc),
+      sendClientReports: false,
+      integrations: (defaults) => {
+        const ours = defaults.filter((integration) => integration.name !== "BrowserSession");
+        ours.push(scopeToHostIntegration(ipc));
+        if (typeof userIntegrations === "function") return userIntegrations(ours);
+        return ours.concat(userIntegrations || []);
+      },
+    }),
+  );
+  ipc.sendStart(JSON.stringify({ url: location.href, title: document.title, userAgent: navigator.userAgent }));
+}
+
+export {
+  addBreadcrumb,
+  captureEvent,
+  captureException,
+  captureMessage,
+  flush,
+  getCurrentScope,
+  getGlobalScope,
+  getIsolationScope,
+  lastEventId,
+  setContext,
+  setExtra,
+  setExtras,
+  setTag,
+  setTags,
+  setUser,
+  withScope,
+};
+
+const injected = window[wire.globals.config];
+if (injected && injected.autoInit) {
+  try {
+    init({ ipcNamespace: injected.ipcNamespace });
+  } catch (error) {
+    console.error("sentry-webview: automatic renderer init failed: " + error);
+  }
+}
