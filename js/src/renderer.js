@@ -69,9 +69,11 @@ const scopeToHostIntegration = defineIntegration((ipc) => ({
   processEvent(event) {
     for (const exception of (event.exception && event.exception.values) || []) {
       const frames = exception.stacktrace && exception.stacktrace.frames;
-      if (frames && frames.some((frame) => !isOwnFrame(frame))) {
-        exception.stacktrace.frames = frames.filter((frame) => !isOwnFrame(frame));
-      }
+      if (!frames) continue;
+      const pageFrames = frames.filter((frame) => !isOwnFrame(frame));
+      // A synthetic exception (a thrown string) has only SDK frames: no stack beats a wrong one.
+      if (pageFrames.length) exception.stacktrace.frames = pageFrames;
+      else delete exception.stacktrace;
     }
     return event;
   },

@@ -60,13 +60,14 @@ def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, 
     pages.pages["/index.html"] = shipped_page(
         sentry_webview.renderer_config(),
         """<script>
+  // Spaced out: @sentry/browser ignores global errors in the same timer batch as one it re-threw.
   setTimeout(function () { null.total(); }, 0);
-  setTimeout(function () { Promise.reject(new Error('rejected in renderer')); }, 10);
-  setTimeout(function () { throw 'a plain string'; }, 20);
+  setTimeout(function () { Promise.reject(new Error('rejected in renderer')); }, 150);
+  setTimeout(function () { throw 'a plain string'; }, 300);
   setTimeout(function () {
     SentryWebview.captureException(new Error('with attachment'),
       {attachments: [{filename: 'log.txt', data: 'line1\\nline2'}]});
-  }, 30);
+  }, 450);
 </script>""",
     )
     page.goto(pages.url + "/index.html")
@@ -74,7 +75,8 @@ def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, 
     values = sorted(str(e["exception"]["values"][-1].get("value")) for e in events)
     assert any("null" in v for v in values)
     assert "rejected in renderer" in values
-    assert any("a plain string" in v for v in values)
+    plain = next(e for e in events if "a plain string" in str(e["exception"]["values"][-1].get("value")))
+    assert "stacktrace" not in plain["exception"]["values"][-1]
     assert "with attachment" in values
     for event in events:
         assert event["tags"]["event.process"] == "renderer"
@@ -99,8 +101,8 @@ def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest,
 </script>""",
     )
     page.goto(pages.url + "/index.html")
-    wait_for(lambda: intake().stats["scopes"] >= 1)
-    sentry_webview.flush(5)
+    host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.scope_sync.scope
+    wait_for(lambda: "added 3 items" in [c.get("message") for c in list(host_scope._breadcrumbs)])
     try:
         raise ValueError("host failed later")
     except ValueError:
@@ -176,8 +178,8 @@ def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages,
         % json.dumps(sorted(names.values())),
     )
     page.goto(pages.url + "/index.html")
-    ingest.wait_for_events(1)
-    page.evaluate("new Promise(function (r) { setTimeout(r, 700); })")
+    # Playwright's sync API runs exposed functions only while the test is inside a Playwright call.
+    page.wait_for_timeout(1500)
     assert sentry_webview.flush(5)
     assert [e["exception"]["values"][-1]["value"] for e in ingest.events] == ["before the bridge"]
     assert host_intake.stats["renderers_started"] == 1
@@ -211,5 +213,5 @@ def test_a_broken_host_leaves_the_page_working_with_one_diagnostic(broken, webvi
     diagnostics = [text for kind, text in console if kind == "error" and "failed to reach the host" in text]
     assert len(diagnostics) == 1, console
     assert page.evaluate("window.rejections") == []
-    assert sorted(page_errors) == ["Error: first", "Error: second"]
+    assert sorted(page_errors) == ["first", "second"]
     assert ingest.events == []
