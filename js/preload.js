@@ -147,32 +147,34 @@ var SentryWebviewPreload = (() => {
         if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
       });
     }
+    function failed(error) {
+      warnOnce(
+        "failure",
+        "error",
+        "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
+      );
+    }
     function route(channel) {
       if (mode !== "protocol") {
-        const call2 = bridgeFunction(channel);
-        if (call2) return (payload) => call2(typeof payload === "string" ? payload : { base64: toBase64(payload) });
+        const call = bridgeFunction(channel);
+        if (call) {
+          return (payload) => new Promise((resolve) => resolve(call(typeof payload === "string" ? payload : { base64: toBase64(payload) }))).then(void 0, failed);
+        }
         if (waitingForBridge()) return null;
       }
       if (config.protocolUrl && nativeFetch) {
         warnOnce("fallback", "warn", "no host bridge (" + missingBridge(channel) + "); falling back to the protocol at " + config.protocolUrl);
-        return (payload) => post(channel, payload);
+        return (payload) => {
+          chain = chain.then(() => post(channel, payload)).then(void 0, failed);
+        };
       }
       return null;
-    }
-    function call(deliver, payload) {
-      chain = chain.then(() => deliver(payload)).then(void 0, (error) => {
-        warnOnce(
-          "failure",
-          "error",
-          "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
-        );
-      });
     }
     function deliverQueued() {
       while (queue.length) {
         const deliver = route(queue[0][0]);
         if (!deliver) break;
-        call(deliver, queue.shift()[1]);
+        deliver(queue.shift()[1]);
       }
       if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
         warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length + " messages are waiting (" + missingBridge(queue[0][0]) + ")");
@@ -186,7 +188,7 @@ var SentryWebviewPreload = (() => {
       try {
         deliverQueued();
         const deliver = queue.length ? null : route(channel);
-        if (deliver) return call(deliver, payload);
+        if (deliver) return deliver(payload);
         queue.push([channel, payload]);
         if (queue.length > QUEUE_LIMIT) {
           queue.shift();

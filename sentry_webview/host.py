@@ -29,8 +29,11 @@ class WebviewHost:
         self.mode = mode
         self.token = secrets.token_urlsafe(32)
         self.origins = OriginPolicy(allowed_origins)
-        self.scope_sync = ScopeSync(sentry_sdk.get_isolation_scope())
-        self.intake = Intake(self.scope_sync, **({"max_queue": max_queue} if max_queue else {}))
+        # Renderer scope goes to the global scope: every host thread sees it, and host values win.
+        self.scope_sync = ScopeSync(sentry_sdk.get_global_scope())
+        self.intake = Intake(
+            self.scope_sync, sentry_sdk.get_isolation_scope(), **({"max_queue": max_queue} if max_queue else {})
+        )
         limits = {"max_request_bytes": max_request_bytes} if max_request_bytes else {}
         self.blueprint = make_blueprint(self.intake, namespace, self.token, self.origins, **limits)
         self.protocol_url = protocol_url

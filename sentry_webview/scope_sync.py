@@ -10,7 +10,6 @@ import threading
 from collections import deque
 from typing import Any, Deque, Dict, Set
 
-import sentry_sdk
 from sentry_sdk.scope import Scope
 
 from sentry_webview.identity import RendererIdentity
@@ -62,6 +61,14 @@ class ScopeSync:
             if isinstance(crumb, dict):
                 self._add_breadcrumb(crumb, identity)
 
+    def lifecycle_breadcrumb(self, action: str, identity: RendererIdentity, **data: Any) -> None:
+        """A host breadcrumb ``window.<action>`` (category ``webview``) about one renderer."""
+        context = identity.context()
+        crumb_data = {key: context[key] for key in ("window_uid", "url", "title") if context.get(key)}
+        crumb_data.update({key: value for key, value in data.items() if value is not None})
+        kind = "navigation" if action == "navigated" else "info"
+        self.scope.add_breadcrumb(category="webview", type=kind, message="window.%s" % action, data=crumb_data)
+
     def _add_breadcrumb(self, crumb: Dict[str, Any], identity: RendererIdentity) -> None:
         key = breadcrumb_key(crumb)
         with self._lock:
@@ -74,8 +81,7 @@ class ScopeSync:
         crumb = normalize_breadcrumb(crumb)
         data = crumb.get("data") if isinstance(crumb.get("data"), dict) else {}
         crumb["data"] = dict(data, **{"webview.window": identity.window_uid or identity.renderer_id})
-        with sentry_sdk.scope.use_isolation_scope(self.scope):
-            sentry_sdk.add_breadcrumb(crumb)
+        self.scope.add_breadcrumb(crumb)
 
 
 def _dict(value: Any) -> Dict[str, Any]:

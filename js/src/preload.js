@@ -103,38 +103,42 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     });
   }
 
-  // How to deliver a message on `channel` right now, or null to keep it queued.
+  function failed(error) {
+    warnOnce("failure", "error",
+      "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that " +
+        "sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages " +
+        "without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is " +
+        "the current process's.");
+  }
+
+  // How to deliver a message on `channel` right now, or null to keep it queued. Bridge calls go
+  // out at once (the bridge keeps their order), so a breadcrumb added just before the page calls
+  // its own js_api reaches the host first. POSTs go one after another, in order.
   function route(channel) {
     if (mode !== "protocol") {
       const call = bridgeFunction(channel);
-      if (call) return (payload) => call(typeof payload === "string" ? payload : { base64: toBase64(payload) });
+      if (call) {
+        return (payload) =>
+          new Promise((resolve) => resolve(call(typeof payload === "string" ? payload : { base64: toBase64(payload) })))
+            .then(undefined, failed);
+      }
       if (waitingForBridge()) return null;
     }
     if (config.protocolUrl && nativeFetch) {
       warnOnce("fallback", "warn", "no host bridge (" + missingBridge(channel) + "); falling back to the protocol at " +
         config.protocolUrl);
-      return (payload) => post(channel, payload);
+      return (payload) => {
+        chain = chain.then(() => post(channel, payload)).then(undefined, failed);
+      };
     }
     return null;
-  }
-
-  function call(deliver, payload) {
-    chain = chain
-      .then(() => deliver(payload))
-      .then(undefined, (error) => {
-        warnOnce("failure", "error",
-          "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that " +
-            "sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages " +
-            "without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is " +
-            "the current process's.");
-      });
   }
 
   function deliverQueued() {
     while (queue.length) {
       const deliver = route(queue[0][0]);
       if (!deliver) break;
-      call(deliver, queue.shift()[1]);
+      deliver(queue.shift()[1]);
     }
     if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
       warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length +
@@ -150,7 +154,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     try {
       deliverQueued();
       const deliver = queue.length ? null : route(channel);
-      if (deliver) return call(deliver, payload);
+      if (deliver) return deliver(payload);
       queue.push([channel, payload]);
       if (queue.length > QUEUE_LIMIT) {
         queue.shift();

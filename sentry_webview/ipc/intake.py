@@ -1,9 +1,10 @@
 """Host intake: takes renderer messages off the bridge or the protocol server.
 
 ``accept`` validates a message on the caller's thread (so the protocol server can
-answer 400, and bridge calls return at once) and queues it. One worker thread then
-merges and captures, inside the host isolation scope, in arrival order. Nothing
-here raises into the app: bad input is logged once, counted and dropped.
+answer 400, and bridge calls return at once). Scope updates apply right there; the
+rest is queued for one worker thread that merges and captures, inside the isolation
+scope the host was set up in, in arrival order. Nothing here raises into the app:
+bad input is logged once, counted and dropped.
 """
 
 import base64
@@ -21,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import sentry_sdk
 from sentry_sdk.attachments import Attachment
 from sentry_sdk.envelope import Envelope, Item, PayloadRef
+from sentry_sdk.scope import Scope
 from sentry_sdk.utils import Dsn
 
 from sentry_webview.identity import RendererIdentity, engine_from_user_agent
@@ -99,10 +101,12 @@ def envelope_bytes(payload: Any) -> bytes:
 class Intake:
     """Validates, queues and processes messages from every renderer of one host."""
 
-    def __init__(self, scope_sync: ScopeSync, max_queue: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(self, scope_sync: ScopeSync, host_scope: Scope, max_queue: int = DEFAULT_QUEUE_SIZE) -> None:
         self.scope_sync = scope_sync
+        self.host_scope = host_scope
         self.stats: Counter = Counter()
         self._renderers: Dict[str, RendererIdentity] = {}
+        self._started: set = set()  # renderer ids that sent start: a later start is a navigation
         self._queue: "queue.Queue[Optional[Tuple[Callable[..., None], Tuple[Any, ...]]]]" = queue.Queue(max_queue)
         self._logged: set = set()
         self._lock = threading.Lock()
@@ -112,7 +116,7 @@ class Intake:
             wire.SCOPE: self._parse_json,
             wire.ENVELOPE: self._parse_envelope,
         }
-        self._handlers = {wire.START: self._on_start, wire.SCOPE: self._on_scope, wire.ENVELOPE: self._on_envelope}
+        self._handlers = {wire.START: self._on_start, wire.ENVELOPE: self._on_envelope}
 
     # -- renderers ----------------------------------------------------------
     def register(self, identity: RendererIdentity) -> RendererIdentity:
@@ -141,7 +145,12 @@ class Intake:
         except MalformedPayload as error:
             self._reject("malformed", str(error))
             raise
-        self._enqueue(self._handlers[channel], parsed, identity)
+        if channel == wire.SCOPE:
+            # Scope first, on the caller's thread (it is cheap): a host error right after the page's
+            # last breadcrumb, say in the app's own js_api call, must not wait behind queued events.
+            self._handle(self._on_scope, (parsed, identity))
+        else:
+            self._enqueue(self._handlers[channel], parsed, identity)
 
     def submit(self, channel: str, payload: Any, identity: RendererIdentity) -> Optional[str]:
         """Like ``accept``, but returns the reason instead of raising: for bridge calls."""
@@ -203,13 +212,16 @@ class Intake:
             try:
                 if job is None:
                     return
-                handler, args = job
-                with sentry_sdk.scope.use_isolation_scope(self.scope_sync.scope):
-                    handler(*args)
-            except Exception as error:  # an SDK bug must not kill the worker
-                self._reject("failed", "%s: %s" % (type(error).__name__, error))
+                self._handle(*job)
             finally:
                 self._queue.task_done()
+
+    def _handle(self, handler: Callable[..., None], args: Tuple[Any, ...]) -> None:
+        try:
+            with sentry_sdk.scope.use_isolation_scope(self.host_scope):
+                handler(*args)
+        except Exception as error:  # an SDK bug must not reach the app or kill the worker
+            self._reject("failed", "%s: %s" % (type(error).__name__, error))
 
     def _reject(self, counter: str, reason: str) -> None:
         self.stats[counter] += 1
@@ -217,13 +229,16 @@ class Intake:
             self._logged.add(reason)
             logger.debug("sentry-webview dropped a renderer message (%s): %s", counter, reason)
 
-    # -- handlers (worker thread) ------------------------------------------
+    # -- handlers (worker thread; scope on the caller's) --------------------
     def _on_start(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
         user_agent = data.get("userAgent")
         engine = engine_from_user_agent(user_agent) if isinstance(user_agent, str) else None
-        identity.update(
-            url=_text(data.get("url")), title=_text(data.get("title")), engine=None if identity.engine else engine
-        )
+        previous = identity.url if identity.renderer_id in self._started else None
+        url = _text(data.get("url"))
+        identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
+        self._started.add(identity.renderer_id)
+        if previous and url and url != previous:
+            self.scope_sync.lifecycle_breadcrumb("navigated", identity, **{"from": previous})
         self.stats["renderers_started"] += 1
 
     def _on_scope(self, data: Dict[str, Any], identity: RendererIdentity) -> None:

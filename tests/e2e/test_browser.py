@@ -116,7 +116,7 @@ def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest,
 
 def test_two_namespaces_on_one_page_do_not_cross(webview_sdk, ingest, pages, page):
     webview_sdk(ipc_namespace="app-a")
-    other = Intake(ScopeSync(sentry_sdk.Scope()))
+    other = Intake(ScopeSync(sentry_sdk.Scope()), sentry_sdk.Scope())
     token = "token-of-b"
     server_b = ProtocolServer(make_blueprint(other, "app-b", token, OriginPolicy()))
     config_b = {

@@ -4,6 +4,7 @@ and Relay accepts what arrives."""
 
 import base64
 import json
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -92,7 +93,7 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert_relay_accepts(event)
 
 
-def test_breadcrumbs_from_both_sides_in_time_order_within_max_breadcrumbs(host, ingest):
+def test_breadcrumbs_from_both_sides_in_time_order_up_to_the_error_within_max_breadcrumbs(host, ingest):
     config = host(max_breadcrumbs=6)
     now = time.time()
     for i in range(3):
@@ -103,9 +104,14 @@ def test_breadcrumbs_from_both_sides_in_time_order_within_max_breadcrumbs(host, 
         {"timestamp": now - 9 + 2 * i, "category": "console", "message": "renderer %d" % i, "level": "log"}
         for i in range(3)
     ]
-    event = sample_event()
+    event = dict(sample_event(), timestamp=now)
     event["breadcrumbs"] = [{"timestamp": now - 1, "category": "ui.click", "message": "button#pay"}]
-    deliver(config, ("scope", json.dumps({"breadcrumbs": renderer_crumbs})), ("envelope", envelope_of(event)))
+    later = {"timestamp": now + 1, "category": "console", "message": "after the error"}
+    deliver(
+        config,
+        ("scope", json.dumps({"breadcrumbs": renderer_crumbs + [later]})),
+        ("envelope", envelope_of(event)),
+    )
     crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
     assert [c["message"] for c in crumbs] == [
         "renderer 0",
@@ -121,7 +127,7 @@ def test_breadcrumbs_from_both_sides_in_time_order_within_max_breadcrumbs(host, 
 def test_a_breadcrumb_sent_by_scope_and_on_the_event_appears_once(host, ingest):
     config = host()
     crumb = {"timestamp": time.time() - 1, "category": "navigation", "message": "to /cart"}
-    event = dict(sample_event(), breadcrumbs=[crumb])
+    event = dict(sample_event(), breadcrumbs=[crumb], timestamp=time.time())
     deliver(config, ("scope", json.dumps({"breadcrumbs": [crumb]})), ("envelope", envelope_of(event)))
     crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
     assert [c["message"] for c in crumbs].count("to /cart") == 1
@@ -202,6 +208,30 @@ def test_renderer_scope_reaches_a_later_host_error(host, ingest):
     assert event["user"]["id"] == scope["user"]["id"]
     page_crumbs = [c["message"] for c in scope["breadcrumbs"] if c.get("message")]
     assert set(page_crumbs) <= {c.get("message") for c in event["breadcrumbs"]["values"]}
+    assert_relay_accepts(event)
+
+
+def test_renderer_scope_reaches_host_threads_started_earlier_and_host_values_win(host, ingest):
+    config = host()
+    sentry_sdk.set_tag("side", "host")
+    worker_may_capture = threading.Event()
+
+    def worker():
+        worker_may_capture.wait(5)
+        try:
+            raise LookupError("in a worker thread")
+        except LookupError:
+            sentry_sdk.capture_exception()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    deliver(config, ("scope", json.dumps({"user": {"id": "page-user"}, "tags": {"side": "renderer", "page": "cart"}})))
+    worker_may_capture.set()
+    thread.join()
+    sentry_sdk.flush(5)
+    event = ingest.wait_for_events(1)[0]
+    assert event["user"]["id"] == "page-user"
+    assert (event["tags"]["side"], event["tags"]["page"]) == ("host", "cart")
     assert_relay_accepts(event)
 
 
