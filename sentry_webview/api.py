@@ -10,6 +10,8 @@ from sentry_webview.backends.pywebview import wire_windows
 from sentry_webview.integration import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
 
+_HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url")
+
 
 def init(
     ipc_mode: IPCMode = IPCMode.BOTH,
@@ -19,16 +21,21 @@ def init(
 ) -> None:
     """Start Sentry for a webview app: ``sentry_sdk.init`` plus the renderer host.
 
-    Call it before ``webview.start()``. Every ``sentry_sdk.init`` option passes
-    through; ``release`` defaults to ``<app>@<version>`` and ``environment`` to
-    ``production`` in a frozen app, ``development`` otherwise (as @sentry/electron).
+    Call it before ``webview.start()``. ``WebviewIntegration``'s options
+    (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``) go
+    to the integration; every ``sentry_sdk.init`` option passes through. ``release``
+    defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
+    app, ``development`` otherwise (as @sentry/electron).
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
     integrations = list(options.pop("integrations", None) or [])
     integration = next((i for i in integrations if isinstance(i, WebviewIntegration)), None)
     if integration is None:
-        integration = WebviewIntegration(ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows)
+        host_options = {key: options.pop(key) for key in _HOST_OPTIONS if key in options}
+        integration = WebviewIntegration(
+            ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows, **host_options
+        )
         integrations.append(integration)
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())

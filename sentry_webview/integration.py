@@ -1,12 +1,14 @@
 """``WebviewIntegration``: the sentry-sdk integration that merges renderer events into the host.
 
 It runs the host side (intake, scope sync, loopback protocol server), tags host
-events, and keeps merged breadcrumbs within ``max_breadcrumbs``.
+events, and keeps a renderer event's merged breadcrumbs up to its time and within
+``max_breadcrumbs``.
 """
 
 import atexit
 import enum
 import threading
+from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import sentry_sdk
@@ -18,7 +20,7 @@ from sentry_webview.backends import pywebview
 from sentry_webview.backends.pywebview import QUIT_FLUSH_TIMEOUT
 from sentry_webview.host import WebviewHost
 from sentry_webview.ipc import wire
-from sentry_webview.merge import RENDERER_PROCESS
+from sentry_webview.merge import RENDERER_PROCESS, to_datetime
 
 HOST_PROCESS = "host"
 
@@ -107,10 +109,46 @@ class WebviewIntegration(Integration):
             host.close()
 
 
+def _is_lost_bridge_reply(hint: Dict[str, Any]) -> bool:
+    """pywebview failing to hand one of *our* bridge calls' results back to a page that navigated away.
+
+    pywebview runs each bridge call in a thread whose ``_call`` has the function's name
+    in ``func_name``; the app's own js_api calls failing the same way are left alone.
+    """
+    exc_info = hint.get("exc_info")
+    if not exc_info or type(exc_info[1]).__name__ != "JavascriptException":
+        return False
+    tb = exc_info[2]
+    while tb is not None:
+        name = tb.tb_frame.f_locals.get("func_name") if tb.tb_frame.f_code.co_name == "_call" else None
+        if isinstance(name, str) and name.startswith(wire.BRIDGE_PREFIX + "_"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _renderer_breadcrumbs(crumbs: List[Any], timestamp: Any, client: Any) -> List[Any]:
+    """Only what happened up to the renderer's event (host scope may have moved on), at most ``max_breadcrumbs``."""
+    when = to_datetime(timestamp)
+    if isinstance(when, datetime):
+        crumbs = [c for c in crumbs if not isinstance(c, dict) or not _after(c.get("timestamp"), when)]
+    limit = client.options.get("max_breadcrumbs")
+    if limit is None:
+        return crumbs
+    return crumbs[-limit:] if limit else []
+
+
+def _after(timestamp: Any, when: datetime) -> bool:
+    timestamp = to_datetime(timestamp)
+    return isinstance(timestamp, datetime) and timestamp > when
+
+
 def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     client = sentry_sdk.get_client()
     if client.get_integration(WebviewIntegration) is None:
         return event
+    if _is_lost_bridge_reply(hint):
+        return None
     tags = event.setdefault("tags", {})
     contexts = event.setdefault("contexts", {})
     if not isinstance(tags, dict) or not isinstance(contexts, dict):
@@ -119,9 +157,8 @@ def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict
         contexts.setdefault(key, value)
     if tags.get("event.process") == RENDERER_PROCESS:
         crumbs = event.get("breadcrumbs")
-        limit = client.options.get("max_breadcrumbs")
-        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list) and limit is not None:
-            crumbs["values"] = crumbs["values"][-limit:] if limit else []
+        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
+            crumbs["values"] = _renderer_breadcrumbs(crumbs["values"], event.get("timestamp"), client)
     else:
         tags.setdefault("event.process", HOST_PROCESS)
         tags.setdefault("event.origin", "python")

@@ -11,5 +11,5 @@ import webview
 import sentry_webview
 
 sentry_webview.init(dsn=os.environ.get("SENTRY_DSN"))
-webview.create_window("sentry-webview basic", str(Path(__file__).with_name("index.html")))
+webview.create_window("sentry-webview basic", str(Path(__file__).resolve().with_name("index.html")))
 webview.start()

@@ -22,7 +22,9 @@ app.register_blueprint(sentry_webview.protocol_blueprint())
 
 @app.after_request
 def content_security_policy(response):
-    response.headers["Content-Security-Policy"] = "default-src 'self' 'unsafe-inline'; connect-src 'self'"
+    # connect-src 'self' is enough for sentry-webview; pywebview's evaluate_js needs 'unsafe-eval'.
+    policy = "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self'"
+    response.headers["Content-Security-Policy"] = policy
     return response
 
 

@@ -18,7 +18,7 @@ from flask import Flask, Response
 import sentry_webview
 from sentry_webview import IPCMode
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
 STATIC = resources.files("sentry_webview") / "static"
 
 # get_windows=list: wire no window automatically, as when the bundles are missing.

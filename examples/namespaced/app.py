@@ -14,5 +14,5 @@ import webview
 import sentry_webview
 
 sentry_webview.init(dsn=os.environ.get("SENTRY_DSN"), ipc_namespace="my-app")
-webview.create_window("sentry-webview namespaced", str(Path(__file__).with_name("index.html")))
+webview.create_window("sentry-webview namespaced", str(Path(__file__).resolve().with_name("index.html")))
 webview.start()

@@ -53,7 +53,7 @@ class PywebviewWindows:
             self.host.origins.allow(window.real_url)
         if self.host.mode != "protocol":
             window.expose(*bridge_functions(self.host.intake, self.host.namespace, identity))
-        state: Dict[str, Any] = {"native": False, "url": None}
+        state: Dict[str, Any] = {"native": False}
 
         def before_show(window: Any) -> None:
             with capture_internal_exceptions():
@@ -64,7 +64,7 @@ class PywebviewWindows:
                 self._loaded(window, identity, state)
 
         def shown(window: Any) -> None:
-            self._breadcrumb("shown", identity)
+            self.host.scope_sync.lifecycle_breadcrumb("shown", identity)
 
         def closed(window: Any) -> None:
             with capture_internal_exceptions():
@@ -74,7 +74,7 @@ class PywebviewWindows:
         window.events.loaded += loaded
         window.events.shown += shown
         window.events.closed += closed
-        self._breadcrumb("created", identity)
+        self.host.scope_sync.lifecycle_breadcrumb("created", identity)
 
     def _config(self, identity: RendererIdentity) -> Dict[str, Any]:
         return self.host.renderer_config(rendererId=identity.renderer_id, bridge=self.host.mode != "protocol")
@@ -89,19 +89,16 @@ class PywebviewWindows:
         backend.watch_renderer(window, lambda reason, code: self._renderer_gone(identity, reason, code))
 
     def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
-        url = window.get_current_url() or window.real_url
-        identity.update(url=url, title=window.title)
-        if state["url"] is not None and url != state["url"]:
-            self._breadcrumb("navigated", identity)
-        state["url"] = url
-        self._breadcrumb("loaded", identity)
+        # No GUI round trips here (get_current_url blocks forever once the window is gone):
+        # the renderer's start message reports its URL, and navigations.
+        self.host.scope_sync.lifecycle_breadcrumb("loaded", identity)
         if not state["native"]:
             source = injected_source(self._config(identity))
             if source:
                 window.run_js(script_element_loader(source))
 
     def _closed(self, identity: RendererIdentity) -> None:
-        self._breadcrumb("closed", identity)
+        self.host.scope_sync.lifecycle_breadcrumb("closed", identity)
         with self._lock:
             self._open.discard(identity.renderer_id)
             last = not self._open
@@ -113,27 +110,15 @@ class PywebviewWindows:
     def _renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int]) -> None:
         with capture_internal_exceptions():
             self.host.intake.stats["renderers_gone"] += 1
-            self._breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
+            self.host.scope_sync.lifecycle_breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
             if reason == "clean-exit":
                 return
-            with sentry_sdk.scope.use_isolation_scope(self.host.scope_sync.scope), sentry_sdk.new_scope() as scope:
+            with sentry_sdk.scope.use_isolation_scope(self.host.intake.host_scope), sentry_sdk.new_scope() as scope:
                 scope.set_context("webview", identity.context())
                 scope.set_tag("event.process", "renderer")
                 scope.set_tag("exit.reason", reason)
                 level = "fatal" if reason in _FATAL_REASONS else "warning"
                 sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)
-
-    def _breadcrumb(self, action: str, identity: RendererIdentity, **data: Any) -> None:
-        context = identity.context()
-        crumb_data = {k: context.get(k) for k in ("window_uid", "url", "title") if context.get(k)}
-        crumb_data.update({k: v for k, v in data.items() if v is not None})
-        with sentry_sdk.scope.use_isolation_scope(self.host.scope_sync.scope):
-            sentry_sdk.add_breadcrumb(
-                category="webview",
-                type="navigation" if action == "navigated" else "info",
-                message="window.%s" % action,
-                data=crumb_data,
-            )
 
 
 def install() -> None:

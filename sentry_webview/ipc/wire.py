@@ -18,6 +18,7 @@ TOKEN_HEADER: str = _WIRE["headers"]["token"]
 RENDERER_HEADER: str = _WIRE["headers"]["renderer"]
 GLOBALS: Dict[str, str] = dict(_WIRE["globals"])
 MODES: List[str] = list(_WIRE["modes"])
+BRIDGE_PREFIX: str = _WIRE["bridgePrefix"]
 
 _NAMESPACE_RE = re.compile(_WIRE["namespacePattern"])
 
@@ -38,7 +39,7 @@ def bridge_function_name(namespace: str, channel: str) -> str:
     Namespaces never contain ``_`` and channels never do either, so mapping ``-`` to
     ``_`` keeps names of different namespaces apart and makes them valid identifiers.
     """
-    return "%s_%s_%s" % (_WIRE["bridgePrefix"], namespace.replace("-", "_"), channel)
+    return "%s_%s_%s" % (BRIDGE_PREFIX, namespace.replace("-", "_"), channel)
 
 
 def protocol_path(namespace: str, channel: str) -> str:

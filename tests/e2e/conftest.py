@@ -37,7 +37,8 @@ GUIS = [
 
 def gui_command(gui, argv, env):
     """``argv`` under the GUI's headless setup: Qt offscreen, GTK under Xvfb."""
-    env.update(PYWEBVIEW_GUI=gui, QTWEBENGINE_DISABLE_SANDBOX="1", PYTHONPATH=str(ROOT))
+    pythonpath = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
+    env.update(PYWEBVIEW_GUI=gui, QTWEBENGINE_DISABLE_SANDBOX="1", PYTHONPATH=os.pathsep.join(pythonpath + [str(ROOT)]))
     if gui == "qt":
         env["QT_QPA_PLATFORM"] = "offscreen"
         return argv
@@ -45,10 +46,11 @@ def gui_command(gui, argv, env):
     return ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *argv]
 
 
-def run_gui(gui, argv, timeout=90, **env_extra):
+def run_gui(gui, argv, timeout=90, cwd=ROOT, **env_extra):
+    """Run ``argv`` in ``cwd`` (first on ``sys.path`` under ``-m``), then ``PYTHONPATH``, then the repo."""
     env = dict(os.environ, **env_extra)
     return subprocess.run(
-        gui_command(gui, argv, env), env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        gui_command(gui, argv, env), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -56,8 +58,9 @@ def run_gui(gui, argv, timeout=90, **env_extra):
 def run_scenario(ingest):
     """Run one scenario of ``tests/e2e/pywebview_app.py`` against the ingest; fail with its output if it failed."""
 
-    def run(name, gui, **env):
-        result = run_gui(gui, [sys.executable, "-m", "tests.e2e.pywebview_app", name], SENTRY_DSN=ingest.dsn, **env)
+    def run(name, gui, cwd=ROOT, **env):
+        argv = [sys.executable, "-m", "tests.e2e.pywebview_app", name]
+        result = run_gui(gui, argv, cwd=cwd, SENTRY_DSN=ingest.dsn, **env)
         assert result.returncode == 0, "scenario %s failed (%d)\n%s\n%s" % (
             name,
             result.returncode,

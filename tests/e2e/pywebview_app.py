@@ -106,31 +106,44 @@ def finish(*windows):
         window.destroy()
 
 
-def renderer_pids():
-    """QtWebEngine / WebKit renderer processes below this one."""
-    pids = []
+def _parents():
+    parents = {}
     for proc in Path("/proc").iterdir():
         try:
-            cmdline = (proc / "cmdline").read_bytes()
-            status = (proc / "status").read_text()
-        except (OSError, ValueError):
-            continue
-        if b"--type=renderer" in cmdline or b"WebKitWebProcess" in cmdline:
-            ppid = int(status.split("PPid:")[1].split()[0])
-            if ppid in (os.getpid(), *_children()):
-                pids.append(int(proc.name))
-    return pids
-
-
-def _children():
-    out = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if int((proc / "status").read_text().split("PPid:")[1].split()[0]) == os.getpid():
-                out.append(int(proc.name))
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-    return out
+    return parents
+
+
+def renderer_pids():
+    """Renderer processes anywhere below this one.
+
+    WebKitGTK: ``WebKitWebProcess``. QtWebEngine: renderers are forked from the zygote
+    without exec, so they are the zygote-command processes whose parent is a zygote.
+    """
+    parents = _parents()
+    descendants, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - descendants
+        descendants |= frontier
+
+    def cmdline(pid):
+        try:
+            return Path("/proc/%d/cmdline" % pid).read_bytes()
+        except OSError:
+            return b""
+
+    def zygote(pid):
+        return b"--type=zygote" in cmdline(pid)
+
+    return [
+        pid
+        for pid in descendants
+        if b"--type=renderer" in cmdline(pid)
+        or b"WebKitWebProcess" in cmdline(pid)
+        or (zygote(pid) and zygote(parents[pid]))
+    ]
 
 
 class Api:
@@ -170,7 +183,8 @@ def scenario_host_error_with_renderer_crumbs():
     window = webview.create_window("crumbs", BASE + "/crumbs.html")
 
     def run():
-        wait_until(lambda: intake().stats["scopes"] >= 2)
+        host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.scope_sync.scope
+        wait_until(lambda: "clicked checkout" in [c.get("message") for c in list(host_scope._breadcrumbs)])
         sentry_webview.flush(5)
         try:
             raise RuntimeError("host failed after the page logged")
@@ -199,7 +213,9 @@ def scenario_renderer_killed():
     def run():
         window.events.loaded.wait(10)
         wait_until(lambda: intake().stats["renderers_started"] >= 1)
-        for pid in renderer_pids():
+        victims = renderer_pids()
+        print("KILLING %s" % victims, flush=True)
+        for pid in victims:
             os.kill(pid, signal.SIGKILL)
         wait_until(lambda: intake().stats["renderers_gone"] >= 1)
         finish(window)

@@ -5,7 +5,6 @@ Clicks ``#throw``, waits until the host has the renderer's event, prints what th
 page's IPC looked like, flushes and closes the window.
 """
 
-import json
 import os
 import runpy
 import sys
@@ -46,5 +45,5 @@ webview.start = start
 threading.Thread(
     target=lambda: (time.sleep(60), print("EXAMPLE TIMEOUT", flush=True), os._exit(3)), daemon=True
 ).start()
-runpy.run_path(sys.argv[1], run_name="__main__")
-print("EXAMPLE_DONE " + json.dumps(dict(intake_events=True)), flush=True)
+sys.argv = sys.argv[1:]  # pywebview serves relative paths from the script's folder (sys.argv[0])
+runpy.run_path(sys.argv[0], run_name="__main__")

@@ -108,7 +108,7 @@ def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenar
 def test_with_the_bundles_missing_a_page_that_ships_the_js_still_reports(gui, run_scenario, ingest, tmp_path):
     copy = tmp_path / "sentry_webview"
     shutil.copytree(Path(sentry_webview.__file__).parent, copy, ignore=shutil.ignore_patterns("static", "__pycache__"))
-    result = run_scenario("static-hidden", gui, PYTHONPATH=str(tmp_path))
+    result = run_scenario("static-hidden", gui, cwd=tmp_path)
     assert result.stderr.count("renderer.js is missing") == 1
     event = ingest.wait_for_events(1)[0]
     assert exception_of(event)["value"] == "from a page that ships the JS"

@@ -32,6 +32,13 @@ def test_a_mounted_protocol_url_replaces_the_standalone_server(webview_sdk):
     assert sentry_webview.renderer_config()["protocolUrl"] == "/sentry-ipc"
 
 
+def test_init_hands_the_hosts_options_to_the_integration(webview_sdk):
+    integration = webview_sdk(ipc_mode=IPCMode.PROTOCOL, protocol_url="/mounted", max_queue=7)
+    assert integration.host.protocol is None
+    assert sentry_webview.renderer_config()["protocolUrl"] == "/mounted"
+    assert integration.host.intake._queue.maxsize == 7
+
+
 def test_the_integration_works_with_plain_sentry_sdk_init(ingest):
     sentry_sdk.init(dsn=ingest.dsn, integrations=[WebviewIntegration(ipc_namespace="plain")])
     try:
