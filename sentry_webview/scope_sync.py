@@ -8,12 +8,12 @@ must not clobber host values (#309), a message without breadcrumbs must not brea
 import logging
 import threading
 from collections import deque
-from typing import Any, Deque, Dict, Set
+from typing import Any, Deque, Dict, Optional, Set
 
 from sentry_sdk.scope import Scope
 
 from sentry_webview.identity import RendererIdentity
-from sentry_webview.merge import breadcrumb_key, normalize_breadcrumb
+from sentry_webview.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
 
 logger = logging.getLogger("sentry_webview")
 
@@ -61,13 +61,22 @@ class ScopeSync:
             if isinstance(crumb, dict):
                 self._add_breadcrumb(crumb, identity)
 
-    def lifecycle_breadcrumb(self, action: str, identity: RendererIdentity, **data: Any) -> None:
-        """A host breadcrumb ``window.<action>`` (category ``webview``) about one renderer."""
+    def lifecycle_breadcrumb(
+        self, action: str, identity: RendererIdentity, timestamp: Optional[float] = None, **data: Any
+    ) -> None:
+        """A host breadcrumb ``window.<action>`` (category ``webview``) about one renderer, at ``timestamp`` or now."""
         context = identity.context()
         crumb_data = {key: context[key] for key in ("window_uid", "url", "title") if context.get(key)}
         crumb_data.update({key: value for key, value in data.items() if value is not None})
-        kind = "navigation" if action == "navigated" else "info"
-        self.scope.add_breadcrumb(category="webview", type=kind, message="window.%s" % action, data=crumb_data)
+        crumb = {
+            "category": "webview",
+            "type": "navigation" if action == "navigated" else "info",
+            "message": "window.%s" % action,
+            "data": crumb_data,
+        }
+        if timestamp is not None:
+            crumb["timestamp"] = to_datetime(timestamp)
+        self.scope.add_breadcrumb(crumb)
 
     def _add_breadcrumb(self, crumb: Dict[str, Any], identity: RendererIdentity) -> None:
         key = breadcrumb_key(crumb)

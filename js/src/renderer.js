@@ -117,7 +117,14 @@ export function init(options = {}) {
       },
     }),
   );
-  ipc.sendStart(JSON.stringify({ url: location.href, title: document.title, userAgent: navigator.userAgent }));
+  ipc.sendStart(
+    JSON.stringify({
+      url: location.href,
+      title: document.title,
+      userAgent: navigator.userAgent,
+      timestamp: ((window.performance && performance.timeOrigin) || Date.now()) / 1000, // navigation start
+    }),
+  );
 }
 
 export {

@@ -238,7 +238,8 @@ class Intake:
         identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
         self._started.add(identity.renderer_id)
         if previous and url and url != previous:
-            self.scope_sync.lifecycle_breadcrumb("navigated", identity, **{"from": previous})
+            when = data.get("timestamp") if isinstance(data.get("timestamp"), (int, float)) else None
+            self.scope_sync.lifecycle_breadcrumb("navigated", identity, timestamp=when, **{"from": previous})
         self.stats["renderers_started"] += 1
 
     def _on_scope(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
