@@ -2,15 +2,19 @@
 
 import secrets
 import time
-from typing import Any, Dict, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional
 
 import sentry_sdk
 
+from sentry_webview.backends.lifecycle import WindowLifecycle
 from sentry_webview.backends.pywebview import PywebviewWindows
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
 from sentry_webview.scope_sync import ScopeSync
+
+if TYPE_CHECKING:
+    from sentry_webview.backends.cef import CefBrowsers
 
 
 class WebviewHost:
@@ -39,7 +43,9 @@ class WebviewHost:
         self.protocol_url = protocol_url
         serve = mode != "classic" and protocol_url is None
         self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if serve else None
+        self.lifecycle = WindowLifecycle(self)
         self.windows = PywebviewWindows(self)
+        self.cef_browsers: Optional["CefBrowsers"] = None  # created by sentry_webview.cef.wire_browser
 
     def renderer_config(self, **extra: Any) -> Dict[str, Any]:
         """What a renderer's preload needs: namespace, mode, protocol URL and headers."""

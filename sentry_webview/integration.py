@@ -17,7 +17,7 @@ from sentry_sdk.scope import add_global_event_processor
 
 from sentry_webview.app_info import host_contexts
 from sentry_webview.backends import pywebview
-from sentry_webview.backends.pywebview import QUIT_FLUSH_TIMEOUT
+from sentry_webview.backends.lifecycle import QUIT_FLUSH_TIMEOUT
 from sentry_webview.host import WebviewHost
 from sentry_webview.ipc import wire
 from sentry_webview.merge import RENDERER_PROCESS, to_datetime

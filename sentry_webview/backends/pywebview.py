@@ -8,9 +8,8 @@ renderer at ``loaded``, as a real ``<script>`` element.
 """
 
 import functools
-import logging
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
@@ -24,19 +23,14 @@ from sentry_webview.ipc.protocol import origin_of
 if TYPE_CHECKING:
     from sentry_webview.host import WebviewHost
 
-logger = logging.getLogger("sentry_webview")
-
-QUIT_FLUSH_TIMEOUT = 2.0
-_FATAL_REASONS = {"crashed", "oom", "launch-failed", "integrity-failure"}
-
 
 class PywebviewWindows:
     """The pywebview windows one host has wired."""
 
     def __init__(self, host: "WebviewHost") -> None:
         self.host = host
+        self.lifecycle = host.lifecycle
         self._identities: Dict[str, RendererIdentity] = {}
-        self._open: Set[str] = set()
         self._lock = threading.Lock()
 
     def wire(self, window: Any) -> None:
@@ -46,8 +40,6 @@ class PywebviewWindows:
                 return
             identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
             self._identities[window.uid] = identity
-            self._open.add(window.uid)
-        self.host.intake.register(identity)
         identity.update(url=window.real_url)
         if window.real_url and origin_of(window.real_url):
             self.host.origins.allow(window.real_url)
@@ -64,61 +56,35 @@ class PywebviewWindows:
                 self._loaded(window, identity, state)
 
         def shown(window: Any) -> None:
-            self.host.scope_sync.lifecycle_breadcrumb("shown", identity)
+            self.lifecycle.breadcrumb("shown", identity)
 
         def closed(window: Any) -> None:
             with capture_internal_exceptions():
-                self._closed(identity)
+                self.lifecycle.closed(identity)
 
         window.events.before_show += before_show
         window.events.loaded += loaded
         window.events.shown += shown
         window.events.closed += closed
-        self.host.scope_sync.lifecycle_breadcrumb("created", identity)
-
-    def _config(self, identity: RendererIdentity) -> Dict[str, Any]:
-        return self.host.renderer_config(rendererId=identity.renderer_id, bridge=self.host.mode != "protocol")
+        self.lifecycle.created(identity)
 
     def _before_show(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
         backend: Optional[Backend] = backend_for_pywebview()
         if backend is None:
             return
         identity.update(backend=backend.name, engine=backend.engine())
-        source = injected_source(self._config(identity))
+        source = injected_source(self.lifecycle.renderer_config(identity))
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
-        backend.watch_renderer(window, lambda reason, code: self._renderer_gone(identity, reason, code))
+        backend.watch_renderer(window, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
 
     def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
         # No GUI round trips here (get_current_url blocks forever once the window is gone):
         # the renderer's start message reports its URL, and navigations.
-        self.host.scope_sync.lifecycle_breadcrumb("loaded", identity)
+        self.lifecycle.breadcrumb("loaded", identity)
         if not state["native"]:
-            source = injected_source(self._config(identity))
+            source = injected_source(self.lifecycle.renderer_config(identity))
             if source:
                 window.run_js(script_element_loader(source))
-
-    def _closed(self, identity: RendererIdentity) -> None:
-        self.host.scope_sync.lifecycle_breadcrumb("closed", identity)
-        with self._lock:
-            self._open.discard(identity.renderer_id)
-            last = not self._open
-        if last:
-            threading.Thread(
-                target=self.host.flush, args=(QUIT_FLUSH_TIMEOUT,), name="sentry-webview-quit-flush", daemon=True
-            ).start()
-
-    def _renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int]) -> None:
-        with capture_internal_exceptions():
-            self.host.intake.stats["renderers_gone"] += 1
-            self.host.scope_sync.lifecycle_breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
-            if reason == "clean-exit":
-                return
-            with sentry_sdk.scope.use_isolation_scope(self.host.intake.host_scope), sentry_sdk.new_scope() as scope:
-                scope.set_context("webview", identity.context())
-                scope.set_tag("event.process", "renderer")
-                scope.set_tag("exit.reason", reason)
-                level = "fatal" if reason in _FATAL_REASONS else "warning"
-                sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)
 
 
 def install() -> None:

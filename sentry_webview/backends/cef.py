@@ -1,0 +1,119 @@
+"""CEF Python (cefpython3): wire a ``PyBrowser``.
+
+cefpython3 calls client callbacks with keyword arguments only, delivers bound-function
+calls asynchronously (return values reach JS as ``null``) and loses a browser's
+``JavascriptBindings`` on cross-site navigation (cefpython #406). So the bridge is
+bound before the first load and re-sent in every ``OnLoadStart``, where the renderer
+is injected too. An injection from ``OnLoadStart`` runs before ``onload`` but may race
+the page's first inline ``<head>`` script; pages that must catch those errors ship
+the JS themselves (see ``examples/manual_preload``).
+"""
+
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+
+from sentry_sdk.utils import capture_internal_exceptions
+
+from sentry_webview.backends import Backend, RendererGone
+from sentry_webview.identity import RendererIdentity
+from sentry_webview.injection import SOURCE_URL, injected_source
+from sentry_webview.ipc.bridge import bridge_functions
+from sentry_webview.ipc.protocol import origin_of
+
+if TYPE_CHECKING:
+    from sentry_webview.host import WebviewHost
+
+
+class CefBackend(Backend):
+    """One cefpython3 module: its engine version, OnLoadStart injection, renderer-terminated watch."""
+
+    name = "cef"
+
+    def __init__(self, cef: Any) -> None:
+        self.cef = cef
+
+    def engine(self) -> Optional[str]:
+        chrome = (self.cef.GetVersion() or {}).get("chrome_version")
+        return "Chromium %s" % str(chrome).split(".")[0] if chrome else None
+
+    def inject_at_document_start(self, browser: Any, source: str) -> bool:
+        def inject(frame: Any, **_: Any) -> None:
+            if frame.IsMain():
+                frame.ExecuteJavascript(source, SOURCE_URL, 1)
+
+        on_callback(browser, "OnLoadStart", inject)
+        return True
+
+    def watch_renderer(self, browser: Any, on_gone: RendererGone) -> None:
+        reasons = {
+            self.cef.TS_PROCESS_WAS_KILLED: "killed",
+            self.cef.TS_PROCESS_CRASHED: "crashed",
+            self.cef.TS_ABNORMAL_TERMINATION: "abnormal-exit",
+        }
+
+        def terminated(status: int, **_: Any) -> None:
+            on_gone(reasons.get(status, "abnormal-exit"), None)
+
+        on_callback(browser, "OnRendererProcessTerminated", terminated)
+
+
+def on_callback(browser: Any, name: str, ours: Callable[..., None]) -> None:
+    """Run ``ours`` on the client callback ``name``, after the app's own one, whose result is kept.
+
+    Ours never raises into CEF (cefpython would hand it to ``sys.excepthook``).
+    """
+    previous = browser.GetClientCallback(name)
+
+    def chained(**kwargs: Any) -> Any:
+        result = previous(**kwargs) if previous else None
+        with capture_internal_exceptions():
+            ours(**kwargs)
+        return result
+
+    browser.SetClientCallback(name, chained)
+
+
+class CefBrowsers:
+    """The CEF browsers one host has wired."""
+
+    def __init__(self, host: "WebviewHost", cef: Any) -> None:
+        self.host = host
+        self.lifecycle = host.lifecycle
+        self.backend = CefBackend(cef)
+        self.cef = cef
+        self._identities: Dict[int, RendererIdentity] = {}
+
+    def wire(self, browser: Any) -> RendererIdentity:
+        """Wire ``browser`` once: bridge, injection, lifecycle breadcrumbs, renderer watch."""
+        browser_id = browser.GetIdentifier()
+        if browser_id in self._identities:
+            return self._identities[browser_id]
+        identity = RendererIdentity(
+            "cef-%s" % browser_id, backend="cef", window_uid="cef-%s" % browser_id, engine=self.backend.engine()
+        )
+        self._identities[browser_id] = identity
+        url = browser.GetUrl()
+        identity.update(url=url)
+        if url and origin_of(url):
+            self.host.origins.allow(url)
+        if self.host.mode != "protocol":
+            bindings = browser.GetJavascriptBindings() or self.cef.JavascriptBindings(
+                bindToFrames=False, bindToPopups=False
+            )
+            for function in bridge_functions(self.host.intake, self.host.namespace, identity):
+                bindings.SetFunction(function.__name__, function)
+            browser.SetJavascriptBindings(bindings)
+            on_callback(browser, "OnLoadStart", lambda browser, **_: browser.SetJavascriptBindings(bindings))
+        source = injected_source(self.lifecycle.renderer_config(identity))
+        if source:
+            self.backend.inject_at_document_start(browser, source)
+        self.backend.watch_renderer(browser, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
+        on_callback(browser, "OnTitleChange", lambda title, **_: identity.update(title=title))
+        on_callback(browser, "OnLoadEnd", lambda frame, **_: self._loaded(frame, identity))
+        on_callback(browser, "OnBeforeClose", lambda **_: self.lifecycle.closed(identity))
+        self.lifecycle.created(identity)
+        return identity
+
+    def _loaded(self, frame: Any, identity: RendererIdentity) -> None:
+        if frame.IsMain():
+            identity.update(url=frame.GetUrl())
+            self.lifecycle.breadcrumb("loaded", identity)

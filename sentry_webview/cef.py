@@ -1,0 +1,30 @@
+"""CEF Python support: ``sentry_webview.cef.wire_browser(browser)``.
+
+>>> from cefpython3 import cefpython as cef
+>>> sentry_webview.init(dsn=...)
+>>> cef.Initialize()
+>>> browser = cef.CreateBrowserSync(url="about:blank")
+>>> browser.SetClientHandler(AppHandler())      # the app's own handler first
+>>> sentry_webview.cef.wire_browser(browser)    # then ours: the app's callbacks keep running
+>>> browser.LoadUrl(url)
+"""
+
+from typing import Any, Optional
+
+from sentry_webview.api import _integration
+from sentry_webview.backends.cef import CefBrowsers
+from sentry_webview.identity import RendererIdentity
+
+
+def wire_browser(browser: Any, cef: Optional[Any] = None) -> RendererIdentity:
+    """Report ``browser``'s renderer errors, scope and lifecycle to the running ``sentry_webview`` host.
+
+    Wire it before its first ``LoadUrl``, after any ``SetClientHandler`` of the app's.
+    ``cef`` is the ``cefpython3.cefpython`` module (imported when not given).
+    """
+    if cef is None:
+        from cefpython3 import cefpython as cef
+    host = _integration().host
+    if host.cef_browsers is None:
+        host.cef_browsers = CefBrowsers(host, cef)
+    return host.cef_browsers.wire(browser)
