@@ -151,9 +151,19 @@ class Api:
         return value.upper()
 
 
-def scenario_head_error():
-    window = webview.create_window("head error", BASE + "/head-error.html")
-    return window, lambda: (wait_for_renderer_events(1), finish(window))
+def one_page(title, path):
+    """A scenario: open ``path``, wait for its renderer error, close."""
+
+    def scenario():
+        window = webview.create_window(title, BASE + path)
+        return window, lambda: (wait_for_renderer_events(1), finish(window))
+
+    return scenario
+
+
+scenario_head_error = one_page("head error", "/head-error.html")
+scenario_rejection = one_page("rejection", "/rejection.html")
+scenario_static_hidden = one_page("shipped", "/shipped.html")
 
 
 def scenario_navigation():
@@ -166,11 +176,6 @@ def scenario_navigation():
         finish(window)
 
     return window, run
-
-
-def scenario_rejection():
-    window = webview.create_window("rejection", BASE + "/rejection.html")
-    return window, lambda: (wait_for_renderer_events(1), finish(window))
 
 
 def scenario_two_windows():
@@ -221,11 +226,6 @@ def scenario_renderer_killed():
         finish(window)
 
     return window, run
-
-
-def scenario_static_hidden():
-    window = webview.create_window("shipped", BASE + "/shipped.html")
-    return window, lambda: (wait_for_renderer_events(1), finish(window))
 
 
 def scenario_quit():
