@@ -9,6 +9,7 @@ from sentry_webview.app_info import default_environment, default_release
 from sentry_webview.backends.pywebview import wire_windows
 from sentry_webview.integration import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
+from sentry_webview.transport import offline_transport
 
 _HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url")
 
@@ -25,7 +26,11 @@ def init(
     (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``) go
     to the integration; every ``sentry_sdk.init`` option passes through. ``release``
     defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
-    app, ``development`` otherwise (as @sentry/electron).
+    app, ``development`` otherwise (as @sentry/electron). ``offline`` (default True)
+    keeps what can't be sent on disk and sends it later: ``False`` turns it off, a dict
+    tunes it (``path``, ``max_count``, ``max_bytes``, ``max_age_days``,
+    ``retry_interval``, ``should_store``, ``should_send``). An app's own ``transport``
+    replaces it.
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
@@ -37,6 +42,9 @@ def init(
             ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows, **host_options
         )
         integrations.append(integration)
+    offline = options.pop("offline", True)
+    if offline is not False and "transport" not in options:
+        options["transport"] = offline_transport(**(offline if isinstance(offline, dict) else {}))
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())
     sentry_sdk.init(integrations=integrations, **options)

@@ -2,6 +2,9 @@
 
 The demo delivers to it when no DSN is given, and the tests assert on it. It
 decodes gzip, deflate and br bodies as Sentry does, and binds to loopback only.
+Like sentry-electron's test server it can misbehave: answer ``reply`` (say 500, or
+429 with ``X-Sentry-Rate-Limits``; only 2xx envelopes are kept), or hang every
+request while ``hang`` is set.
 """
 
 import gzip
@@ -46,6 +49,8 @@ class LocalIngest(ThreadingHTTPServer):
         self.project_id = project_id
         self.received: List[ReceivedEnvelope] = []
         self.reply: Tuple[int, Dict[str, str]] = (200, {})
+        self.hang = threading.Event()
+        self.attempts = 0
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self.serve_forever, name="sentry-webview-ingest", daemon=True)
         self._thread.start()
@@ -58,6 +63,11 @@ class LocalIngest(ThreadingHTTPServer):
     def events(self) -> List[Dict[str, Any]]:
         """Error events received so far, in arrival order."""
         return [e.event for e in list(self.received) if e.items_of("event") and e.event is not None]
+
+    def attempted(self) -> None:
+        with self._changed:
+            self.attempts += 1
+            self._changed.notify_all()
 
     def record(self, received: ReceivedEnvelope) -> None:
         with self._changed:
@@ -83,6 +93,7 @@ class LocalIngest(ThreadingHTTPServer):
         return events
 
     def close(self) -> None:
+        self.hang.clear()
         self.shutdown()
         self.server_close()
 
@@ -113,8 +124,13 @@ class _IngestHandler(BaseHTTPRequestHandler):
         except Exception:
             self._answer(400, {})
             return
-        self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope))
-        self._answer(*self.server.reply)
+        self.server.attempted()
+        while self.server.hang.is_set():
+            time.sleep(0.05)
+        status, headers = self.server.reply
+        if 200 <= status < 300:
+            self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope))
+        self._answer(status, headers)
 
     def _answer(self, status: int, headers: Dict[str, str]) -> None:
         self.send_response(status)

@@ -39,13 +39,14 @@ def _reset_scopes() -> None:
 
 
 @pytest.fixture
-def webview_sdk(ingest: LocalIngest) -> Iterator[Callable[..., WebviewIntegration]]:
+def webview_sdk(ingest: LocalIngest, tmp_path: Path) -> Iterator[Callable[..., WebviewIntegration]]:
     """``webview_sdk(**options)`` runs ``sentry_webview.init`` against the local ingest."""
     started = []
 
     def start(**options: Any) -> WebviewIntegration:
         _reset_scopes()
         options.setdefault("dsn", ingest.dsn)
+        options.setdefault("offline", {"path": tmp_path / "offline-queue"})
         options.setdefault("release", "app@1.2.3")
         options.setdefault("environment", "test")
         # The tests' own HTTP requests to the protocol server are not app breadcrumbs.

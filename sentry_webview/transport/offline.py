@@ -1,0 +1,297 @@
+"""Offline transport: what can't be sent now waits on disk and is sent later, as @sentry/electron does.
+
+sentry-python drops an envelope after a network error, a 5xx or a 429. Here such an
+envelope goes to a queue directory instead (temp file, fsync, rename), and is sent
+again, oldest first, at start and every ``retry_interval`` seconds once the DSN
+answers, honouring ``Retry-After`` and ``X-Sentry-Rate-Limits``. Envelopes still
+waiting in the SDK's worker when a flush times out (quit, interpreter exit) are
+spilled to disk instead of holding up quit. The queue is bounded by count, bytes and
+age, oldest dropped first, each drop recorded in client reports; unreadable files are
+quarantined. ``should_store(envelope, error)`` and ``should_send(envelope)`` let the
+app decide (consent, metered networks).
+"""
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from itertools import count
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Type
+
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import EndpointType, HttpTransport
+from sentry_sdk.utils import capture_internal_exceptions
+
+logger = logging.getLogger("sentry_webview")
+
+DEFAULTS: Dict[str, Any] = {
+    "path": None,  # default: <user data dir of the app>/sentry-webview/queue/<project>-<key>
+    "max_count": 30,
+    "max_bytes": 20 * 1024 * 1024,
+    "max_age_days": 30,
+    "retry_interval": 60.0,
+    "should_store": None,
+    "should_send": None,
+}
+SUFFIX = ".envelope"
+
+
+class DiskQueue:
+    """Envelope files in one directory, named so that sorting them is their age order."""
+
+    def __init__(self, path: Path, max_count: int, max_bytes: int, max_age_days: float) -> None:
+        self.path = Path(path)
+        self.max_count, self.max_bytes, self.max_age = max_count, max_bytes, max_age_days * 86400
+        self._counter = count()
+        self._lock = threading.Lock()
+        self.path.mkdir(parents=True, exist_ok=True)
+        for partial in self.path.glob("*.tmp"):  # a write cut off by kill -9 or power loss
+            partial.unlink()
+
+    def put(self, data: bytes) -> List[bytes]:
+        """Store ``data`` durably; return the contents of the files dropped to stay within bounds."""
+        name = "%020d-%06d%s" % (time.time_ns(), next(self._counter) % 10**6, SUFFIX)
+        temp = self.path / (name + ".tmp")
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, self.path / name)
+        _fsync_dir(self.path)
+        return self.prune()
+
+    def files(self) -> List[Path]:
+        return sorted(self.path.glob("*" + SUFFIX))
+
+    def prune(self) -> List[bytes]:
+        with self._lock:
+            files = self.files()
+            sizes = {f: _size(f) for f in files}
+            cutoff = time.time() - self.max_age
+            dropped = []
+            while files and (
+                len(files) > self.max_count
+                or sum(sizes[f] for f in files) > self.max_bytes
+                or int(files[0].name[:20]) / 1e9 < cutoff
+            ):
+                oldest = files.pop(0)
+                with capture_internal_exceptions():
+                    dropped.append(oldest.read_bytes())
+                    oldest.unlink()
+            return dropped
+
+    def quarantine(self, file: Path) -> None:
+        """Move an unreadable file aside (keeping the newest few), so it never blocks the queue."""
+        aside = self.path / "quarantine"
+        aside.mkdir(exist_ok=True)
+        os.replace(file, aside / file.name)
+        for old in sorted(aside.iterdir())[:-10]:
+            old.unlink()
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def default_queue_path(dsn: str) -> Path:
+    """Per app and DSN: ``<user data dir>/sentry-webview/queue/<hash of the DSN>``."""
+    import platformdirs
+
+    from sentry_webview.app_info import app_name
+
+    digest = hashlib.sha1(dsn.encode()).hexdigest()[:12]
+    return Path(platformdirs.user_data_dir(app_name() or "sentry-webview", appauthor=False)) / (
+        "sentry-webview/queue/%s" % digest
+    )
+
+
+class OfflineTransport(HttpTransport):
+    """``HttpTransport`` that keeps what it couldn't send on disk and sends it later."""
+
+    offline: Dict[str, Any] = DEFAULTS
+
+    def __init__(self, options: Dict[str, Any]) -> None:
+        super().__init__(options)
+        config = dict(DEFAULTS, **self.offline)
+        self.queue = DiskQueue(
+            Path(config["path"]) if config["path"] else default_queue_path(str(options["dsn"])),
+            config["max_count"],
+            config["max_bytes"],
+            config["max_age_days"],
+        )
+        self._should_store: Optional[Callable[[Envelope, Any], bool]] = config["should_store"]
+        self._should_send: Optional[Callable[[Envelope], bool]] = config["should_send"]
+        self._retry_interval = float(config["retry_interval"])
+        self._pending: Dict[int, Envelope] = {}
+        self._pending_lock = threading.Lock()
+        self._keys = count()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._replayer = threading.Thread(target=self._replay_loop, name="sentry-webview-offline", daemon=True)
+        self._replayer.start()
+
+    # -- the SDK's side ----------------------------------------------------
+    def capture_envelope(self, envelope: Envelope) -> None:
+        key = next(self._keys)
+        with self._pending_lock:
+            self._pending[key] = envelope
+
+        def send() -> None:
+            with self._pending_lock:
+                if self._pending.pop(key, None) is None:
+                    return  # spilled to disk by a flush that timed out
+            with capture_internal_exceptions():
+                self._send_envelope(envelope)
+                self._flush_client_reports()
+
+        if not self._worker.submit(send):
+            with self._pending_lock:
+                self._pending.pop(key, None)
+            self._store(envelope, "the SDK's send queue is full")
+
+    def flush(self, timeout: float, callback: Optional[Callable[[int, float], None]] = None) -> None:
+        """Flush within ``timeout``; what is still waiting then goes to disk instead."""
+        super().flush(timeout, callback)
+        self._spill()
+
+    def kill(self) -> None:
+        self._spill()
+        self._stopped.set()
+        self._wake.set()
+        super().kill()
+
+    def _spill(self) -> None:
+        with self._pending_lock:
+            waiting, self._pending = list(self._pending.values()), {}
+        for envelope in waiting:
+            self._store(envelope, "not sent before quit")
+
+    def _send_envelope(self, envelope: Envelope) -> None:
+        if self._should_send is not None and not self._should_send(envelope):
+            self._store(envelope, "should_send returned False")
+            return
+        limited = [item for item in envelope.items if self._check_disabled(item.data_category)]
+        if limited:
+            self._store(Envelope(headers=envelope.headers, items=limited), "rate limited")
+            envelope = Envelope(headers=envelope.headers, items=[i for i in envelope.items if i not in limited])
+        if envelope.items:
+            super()._send_envelope(envelope)
+
+    def _send_request(
+        self, body: bytes, headers: Dict[str, str], endpoint_type: EndpointType, envelope: Optional[Envelope] = None
+    ) -> None:
+        if envelope is None:
+            super()._send_request(body, headers, endpoint_type, envelope)
+            return
+        self._update_headers(headers)
+        try:
+            response = self._request("POST", endpoint_type, body, headers)
+        except Exception as error:
+            self._store(envelope, error)
+            return
+        try:
+            if response.status == 429 or response.status >= 500:
+                self._update_rate_limits(response)
+                self._store(envelope, "HTTP %d" % response.status)
+            else:
+                self._handle_response(response=response, envelope=envelope)
+                if self.queue.files():
+                    self._wake.set()  # the DSN answers: send what waited
+        finally:
+            response.close()
+
+    # -- the queue's side --------------------------------------------------
+    def _store(self, envelope: Envelope, error: Any) -> None:
+        if all(item.type == "client_report" for item in envelope.items):
+            return  # reports about losses are not worth a slot of the app's events
+        if self._should_store is not None and not self._should_store(envelope, error):
+            self._handle_request_error(envelope=envelope, loss_reason="network")
+            return
+        try:
+            dropped = self.queue.put(envelope.serialize())
+        except OSError as write_error:
+            logger.warning("sentry-webview: could not store an envelope offline (%s); it is lost", write_error)
+            self._handle_request_error(envelope=envelope, loss_reason="network")
+            return
+        logger.debug("sentry-webview: stored an envelope offline (%s)", error)
+        for data in dropped:
+            self._record_dropped(data)
+
+    def _record_dropped(self, data: bytes) -> None:
+        with capture_internal_exceptions():
+            for item in Envelope.deserialize(data).items:
+                self.record_lost_event("queue_overflow", item=item)
+
+    def _replay_loop(self) -> None:
+        while not self._stopped.is_set():
+            with capture_internal_exceptions():
+                self._replay()
+            self._wake.wait(self._retry_interval)
+            self._wake.clear()
+
+    def _replay(self) -> None:
+        """Send stored envelopes oldest first; stop at the first that can't go yet."""
+        for dropped in self.queue.prune():
+            self._record_dropped(dropped)
+        for file in self.queue.files():
+            if self._stopped.is_set():
+                return
+            try:
+                envelope = Envelope.deserialize(file.read_bytes())
+            except FileNotFoundError:
+                continue
+            except Exception:
+                logger.warning("sentry-webview: quarantined an unreadable offline envelope %s", file.name)
+                self.queue.quarantine(file)
+                continue
+            if any(self._check_disabled(item.data_category) for item in envelope.items):
+                return
+            if self._should_send is not None and not self._should_send(envelope):
+                return
+            if not self._resend(envelope):
+                return
+            file.unlink()
+
+    def _resend(self, envelope: Envelope) -> bool:
+        """True when the envelope is done with: delivered, or refused for good (4xx other than 429)."""
+        encoding, body = self._serialize_envelope(envelope)
+        headers = {"Content-Type": "application/x-sentry-envelope"}
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        self._update_headers(headers)
+        try:
+            response = self._request("POST", EndpointType.ENVELOPE, body.getvalue(), headers)
+        except Exception:
+            return False
+        try:
+            self._update_rate_limits(response)
+            if response.status == 429 or response.status >= 500:
+                return False
+            self._handle_response(response=response, envelope=envelope)
+            return True
+        finally:
+            response.close()
+
+
+def offline_transport(**config: Any) -> Type[OfflineTransport]:
+    """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``."""
+    unknown = set(config) - set(DEFAULTS)
+    if unknown:
+        raise ValueError("unknown offline option(s) %s; known: %s" % (sorted(unknown), sorted(DEFAULTS)))
+    return type("OfflineTransport", (OfflineTransport,), {"offline": config})

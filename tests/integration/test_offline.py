@@ -1,0 +1,199 @@
+"""The offline queue, against a real ingest that is down, failing, rate limiting or hanging:
+nothing the app captured is lost, nothing arrives twice, quit never waits on the network."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import sentry_sdk
+
+import sentry_webview
+from sentry_webview.transport.offline import DiskQueue
+from tests.conftest import load_sample, sample_event
+from tests.oracles import assert_relay_accepts
+
+ERROR = load_sample("envelope_error.txt")
+
+
+def dead_dsn():
+    """A DSN whose port refuses connections."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return "http://publickey@127.0.0.1:%d/42" % port
+
+
+def capture_host_errors(count, prefix="offline"):
+    ids = []
+    for i in range(count):
+        try:
+            raise RuntimeError("%s %d" % (prefix, i))
+        except RuntimeError:
+            ids.append(sentry_sdk.capture_exception())
+    return ids
+
+
+def send_renderer_error():
+    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+    host.intake.accept("envelope", ERROR, host.intake.identity_for("renderer-1"))
+    assert host.intake.join(5)
+
+
+def close_client():
+    sentry_sdk.get_client().close(timeout=2)
+
+
+def eventually(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def queued(path):
+    return sorted(p.name for p in path.glob("*.envelope"))
+
+
+def test_events_captured_while_the_ingest_is_down_arrive_once_at_the_next_start(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": queue})
+    ids = capture_host_errors(3)
+    send_renderer_error()
+    close_client()
+    assert len(queued(queue)) == 4
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    events = ingest.wait_for_events(4)
+    time.sleep(0.5)
+    assert sorted(e["event_id"] for e in ingest.events) == sorted(ids + [sample_event()["event_id"]])
+    assert queued(queue) == []
+    for event in events:
+        assert_relay_accepts(event)
+
+
+def test_a_failing_ingest_gets_the_events_once_it_recovers(webview_sdk, ingest, tmp_path):
+    ingest.reply = (500, {})
+    webview_sdk(offline={"path": tmp_path / "q", "retry_interval": 0.2})
+    [event_id] = capture_host_errors(1)
+    assert ingest.wait_for(lambda i: i.attempts >= 1)
+    time.sleep(0.5)
+    assert ingest.events == []
+    ingest.reply = (200, {})
+    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [event_id]
+
+
+def test_a_rate_limit_is_honoured_before_sending_again(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    ingest.reply = (429, {"X-Sentry-Rate-Limits": "2:error:key", "Retry-After": "2"})
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    ids = capture_host_errors(1)
+    eventually(lambda: queued(queue))  # after urllib3's own retries of the 429
+    limited_at = time.monotonic()
+    ingest.reply = (200, {})
+    ids += capture_host_errors(1, prefix="during the limit")  # stored, not sent, while the limit lasts
+    ingest.wait_for_events(2, timeout=10)
+    assert time.monotonic() - limited_at >= 1.5
+    time.sleep(0.5)
+    assert sorted(e["event_id"] for e in ingest.events) == sorted(ids)
+
+
+def test_quit_with_a_hanging_ingest_is_bounded_and_loses_nothing(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    ingest.hang.set()
+    webview_sdk(offline={"path": queue}, shutdown_timeout=1)
+    ids = capture_host_errors(5)
+    assert ingest.wait_for(lambda i: i.attempts >= 1)
+    started = time.monotonic()
+    close_client()
+    assert time.monotonic() - started < 2.5
+    # One envelope hangs in flight; the rest wait in the SDK's queue and go to disk at quit.
+    assert len(queued(queue)) == 4
+    ingest.hang.clear()
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    ingest.wait_for(lambda i: set(ids) <= {e["event_id"] for e in i.events})
+
+
+def test_the_queue_is_bounded_and_drops_are_reported(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    ingest.reply = (500, {})
+    webview_sdk(offline={"path": queue, "max_count": 3, "retry_interval": 0.2})
+    ids = capture_host_errors(5)
+    eventually(lambda: ingest.attempts >= 5 and len(queued(queue)) == 3)
+    ingest.reply = (200, {})
+    assert sorted(e["event_id"] for e in ingest.wait_for_events(3)) == sorted(ids[2:])
+    sentry_sdk.get_client().transport._flush_client_reports(force=True)
+    reports = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("client_report")])
+    items = [item for received in reports for item in received.items_of("client_report")]
+    discarded = [entry for item in items for entry in json.loads(item.get_bytes())["discarded_events"]]
+    assert {"reason": "queue_overflow", "category": "error", "quantity": 2} in discarded
+
+
+def test_an_unreadable_file_is_quarantined_and_the_rest_still_arrive(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": queue})
+    [event_id] = capture_host_errors(1)
+    close_client()
+    corrupt = "%020d-000000.envelope" % time.time_ns()
+    (queue / corrupt).write_bytes(b"\x00not an envelope\n{")
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [event_id]
+    assert [p.name for p in (queue / "quarantine").iterdir()] == [corrupt]
+
+
+def test_should_send_and_should_store_decide(webview_sdk, ingest, tmp_path):
+    consent = {"given": False}
+    queue = tmp_path / "queue"
+    webview_sdk(
+        offline={
+            "path": queue,
+            "retry_interval": 0.2,
+            "should_send": lambda envelope: consent["given"],
+            "should_store": lambda envelope, error: "keep" in json.dumps(envelope.get_event() or {}),
+        }
+    )
+    kept = capture_host_errors(1, prefix="keep")
+    capture_host_errors(1, prefix="drop")
+    sentry_webview.flush(2)
+    time.sleep(0.5)
+    assert ingest.events == []
+    assert len(queued(queue)) == 1
+    consent["given"] = True
+    assert [e["event_id"] for e in ingest.wait_for_events(1)] == kept
+
+
+def test_offline_can_be_turned_off_and_a_bad_option_is_a_clear_error(webview_sdk):
+    with pytest.raises(ValueError, match="unknown offline option"):
+        webview_sdk(offline={"max_files": 3})
+    webview_sdk(offline=False)
+    assert type(sentry_sdk.get_client().transport).__name__ == "HttpTransport"
+
+
+def test_a_kill_during_queue_writes_leaves_only_whole_envelopes(tmp_path):
+    queue = tmp_path / "queue"
+    writer = textwrap.dedent(
+        """
+        import sys
+        from sentry_webview.transport.offline import DiskQueue
+        queue = DiskQueue(sys.argv[1], max_count=10**6, max_bytes=10**12, max_age_days=30)
+        data = open(sys.argv[2], "rb").read()
+        print("writing", flush=True)
+        while True:
+            queue.put(data)
+        """
+    )
+    sample = tmp_path / "sample.envelope"
+    sample.write_bytes(ERROR.encode() * 50)
+    child = subprocess.Popen([sys.executable, "-c", writer, str(queue), str(sample)], stdout=subprocess.PIPE)
+    assert child.stdout.readline() == b"writing\n"
+    time.sleep(0.5)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    reopened = DiskQueue(queue, max_count=10**6, max_bytes=10**12, max_age_days=30)
+    files = reopened.files()
+    assert files and list(queue.glob("*.tmp")) == []
+    assert all(f.read_bytes() == sample.read_bytes() for f in files)
