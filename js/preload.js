@@ -36,6 +36,7 @@ var SentryWebviewPreload = (() => {
     namespacePattern: "^[a-z0-9-]+$",
     bridgePrefix: "sentry_webview",
     protocolKeySegment: "sentry_key",
+    bridgePayloadKeys: { base64: "base64", batch: "batch" },
     headers: {
       token: "X-Sentry-Webview-Token",
       renderer: "X-Sentry-Webview-Renderer"
@@ -64,6 +65,7 @@ var SentryWebviewPreload = (() => {
 
   // src/preload.js
   var QUEUE_LIMIT = 100;
+  var BACKLOG_LIMIT = 2e3;
   var POLL_MS = 200;
   var KEEPALIVE_LIMIT = 6e4;
   function uuid() {
@@ -112,7 +114,8 @@ var SentryWebviewPreload = (() => {
     function bridgeFunction(channel) {
       const name = bridgeFunctionName(namespace, channel);
       const pywebview = window.pywebview;
-      if (pywebview && pywebview.api && typeof pywebview.api[name] === "function") {
+      const channelUp = pywebview && (pywebview.platform !== "qtwebengine" || pywebview._QWebChannel);
+      if (channelUp && pywebview.api && typeof pywebview.api[name] === "function") {
         return (payload) => pywebview.api[name](payload);
       }
       if (typeof window[name] === "function") return (payload) => window[name](payload);
@@ -124,6 +127,9 @@ var SentryWebviewPreload = (() => {
         return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
       }
       if (!window.pywebview.api) return "window.pywebview.api is not ready";
+      if (window.pywebview.platform === "qtwebengine" && !window.pywebview._QWebChannel) {
+        return "pywebview's Qt channel is not up yet";
+      }
       return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
     }
     function waitingForBridge() {
@@ -154,11 +160,36 @@ var SentryWebviewPreload = (() => {
         "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
       );
     }
+    const outbox = [];
+    let bridgeBusy = false;
+    function pumpBridge() {
+      if (!outbox.length) {
+        bridgeBusy = false;
+        return;
+      }
+      bridgeBusy = true;
+      const [channel, call] = outbox[0];
+      let run = 1;
+      while (run < outbox.length && outbox[run][0] === channel) run++;
+      const payloads = outbox.splice(0, run).map((message) => message[2]);
+      const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
+      new Promise((resolve) => resolve(call(payload))).then(void 0, failed).then(pumpBridge);
+    }
+    function bridgePayload(payload) {
+      return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
+    }
     function route(channel) {
       if (mode !== "protocol") {
         const call = bridgeFunction(channel);
         if (call) {
-          return (payload) => new Promise((resolve) => resolve(call(typeof payload === "string" ? payload : { base64: toBase64(payload) }))).then(void 0, failed);
+          return (payload) => {
+            outbox.push([channel, call, bridgePayload(payload)]);
+            if (outbox.length > BACKLOG_LIMIT) {
+              outbox.shift();
+              warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
+            }
+            if (!bridgeBusy) pumpBridge();
+          };
         }
         if (waitingForBridge()) return null;
       }
@@ -191,7 +222,7 @@ var SentryWebviewPreload = (() => {
         if (deliver) return deliver(payload);
         queue.push([channel, payload]);
         if (queue.length > QUEUE_LIMIT) {
-          queue.shift();
+          queue.splice(queue[0][0] === START ? 1 : 0, 1);
           warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
         }
         if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);

@@ -5,7 +5,8 @@
 // throws into page code or leaves a rejected promise behind.
 import { bridgeFunctionName, channelUrl, isValidNamespace, wire } from "./wire.js";
 
-const QUEUE_LIMIT = 100;
+const QUEUE_LIMIT = 100; // messages waiting for a bridge or protocol to appear
+const BACKLOG_LIMIT = 2000; // messages waiting behind a busy bridge
 const POLL_MS = 200;
 const KEEPALIVE_LIMIT = 60000;
 
@@ -64,7 +65,10 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   function bridgeFunction(channel) {
     const name = bridgeFunctionName(namespace, channel);
     const pywebview = window.pywebview;
-    if (pywebview && pywebview.api && typeof pywebview.api[name] === "function") {
+    // pywebview's Qt backend builds the api before its QWebChannel is up, and a call made then
+    // fails (uncaught, in a timer) if the channel is still not up 100 ms later: wait for it.
+    const channelUp = pywebview && (pywebview.platform !== "qtwebengine" || pywebview._QWebChannel);
+    if (channelUp && pywebview.api && typeof pywebview.api[name] === "function") {
       return (payload) => pywebview.api[name](payload);
     }
     if (typeof window[name] === "function") return (payload) => window[name](payload); // CEF binding
@@ -77,6 +81,9 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
     }
     if (!window.pywebview.api) return "window.pywebview.api is not ready";
+    if (window.pywebview.platform === "qtwebengine" && !window.pywebview._QWebChannel) {
+      return "pywebview's Qt channel is not up yet";
+    }
     return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
   }
 
@@ -111,16 +118,44 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
         "the current process's.");
   }
 
-  // How to deliver a message on `channel` right now, or null to keep it queued. Bridge calls go
-  // out at once (the bridge keeps their order), so a breadcrumb added just before the page calls
-  // its own js_api reaches the host first. POSTs go one after another, in order.
+  // Bridge messages: one call in flight; what comes meanwhile waits in `outbox` and goes in
+  // one call per run of a channel. When the bridge is idle a message goes out at once, so a
+  // breadcrumb added just before the page calls its own js_api reaches the host first.
+  const outbox = [];
+  let bridgeBusy = false;
+
+  function pumpBridge() {
+    if (!outbox.length) {
+      bridgeBusy = false;
+      return;
+    }
+    bridgeBusy = true;
+    const [channel, call] = outbox[0];
+    let run = 1;
+    while (run < outbox.length && outbox[run][0] === channel) run++;
+    const payloads = outbox.splice(0, run).map((message) => message[2]);
+    const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
+    new Promise((resolve) => resolve(call(payload))).then(undefined, failed).then(pumpBridge);
+  }
+
+  function bridgePayload(payload) {
+    return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
+  }
+
+  // How to deliver a message on `channel` right now, or null to keep it queued. POSTs go one
+  // after another, in order.
   function route(channel) {
     if (mode !== "protocol") {
       const call = bridgeFunction(channel);
       if (call) {
-        return (payload) =>
-          new Promise((resolve) => resolve(call(typeof payload === "string" ? payload : { base64: toBase64(payload) })))
-            .then(undefined, failed);
+        return (payload) => {
+          outbox.push([channel, call, bridgePayload(payload)]);
+          if (outbox.length > BACKLOG_LIMIT) {
+            outbox.shift();
+            warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
+          }
+          if (!bridgeBusy) pumpBridge();
+        };
       }
       if (waitingForBridge()) return null;
     }
@@ -157,7 +192,8 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       if (deliver) return deliver(payload);
       queue.push([channel, payload]);
       if (queue.length > QUEUE_LIMIT) {
-        queue.shift();
+        // The page's start message names the window: keep it, drop the oldest after it.
+        queue.splice(queue[0][0] === START ? 1 : 0, 1);
         warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
       }
       if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);

@@ -19,13 +19,18 @@ def bridge_functions(
 ) -> List[Callable[[Any], Optional[str]]]:
     """The bridge functions of ``namespace`` for the renderer ``identity``.
 
-    Each returns None when the message was queued, else the reason it was dropped.
+    Each takes one payload or ``{"batch": [payload, ...]}`` and returns None when
+    everything was queued, else the reason something was dropped.
     """
 
     def make(channel: str) -> Callable[[Any], Optional[str]]:
         def call(payload: Any) -> Optional[str]:
             try:
-                return intake.submit(channel, payload, identity)
+                batch = payload.get(wire.BATCH_KEY) if isinstance(payload, dict) else None
+                reasons = [
+                    intake.submit(channel, each, identity) for each in (batch if isinstance(batch, list) else [payload])
+                ]
+                return next((reason for reason in reasons if reason), None)
             except Exception as error:  # never into the renderer's promise
                 logger.debug("sentry-webview bridge call failed", exc_info=error)
                 return "internal error"

@@ -90,9 +90,9 @@ def envelope_bytes(payload: Any) -> bytes:
         return payload
     if isinstance(payload, str):
         return payload.encode("utf-8", "surrogatepass")
-    if isinstance(payload, dict) and isinstance(payload.get("base64"), str):
+    if isinstance(payload, dict) and isinstance(payload.get(wire.BASE64_KEY), str):
         try:
-            return base64.b64decode(payload["base64"], validate=True)
+            return base64.b64decode(payload[wire.BASE64_KEY], validate=True)
         except (binascii.Error, ValueError):
             raise MalformedPayload("envelope base64 is invalid") from None
     raise MalformedPayload("envelope must be text, bytes or {base64}")

@@ -19,6 +19,9 @@ RENDERER_HEADER: str = _WIRE["headers"]["renderer"]
 GLOBALS: Dict[str, str] = dict(_WIRE["globals"])
 MODES: List[str] = list(_WIRE["modes"])
 BRIDGE_PREFIX: str = _WIRE["bridgePrefix"]
+# A bridge payload is text, {BASE64: "..."} for binary, or {BATCH: [payload, ...]} for several of one channel.
+BASE64_KEY: str = _WIRE["bridgePayloadKeys"]["base64"]
+BATCH_KEY: str = _WIRE["bridgePayloadKeys"]["batch"]
 
 _NAMESPACE_RE = re.compile(_WIRE["namespacePattern"])
 

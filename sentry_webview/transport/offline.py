@@ -46,6 +46,7 @@ class DiskQueue:
         self.max_count, self.max_bytes, self.max_age = max_count, max_bytes, max_age_days * 86400
         self._counter = count()
         self._lock = threading.Lock()
+        self.sending: Optional[Path] = None  # being sent again right now: never pruned
         self.path.mkdir(parents=True, exist_ok=True)
         for partial in self.path.glob("*.tmp"):  # a write cut off by kill -9 or power loss
             partial.unlink()
@@ -67,7 +68,7 @@ class DiskQueue:
 
     def prune(self) -> List[bytes]:
         with self._lock:
-            files = self.files()
+            files = [f for f in self.files() if f != self.sending]
             sizes = {f: _size(f) for f in files}
             cutoff = time.time() - self.max_age
             dropped = []
@@ -81,6 +82,12 @@ class DiskQueue:
                     dropped.append(oldest.read_bytes())
                     oldest.unlink()
             return dropped
+
+    def claim(self, file: Path) -> bool:
+        """Mark ``file`` as being sent (so pruning leaves it alone); False if it is gone."""
+        with self._lock:
+            self.sending = file if file.exists() else None
+            return self.sending is not None
 
     def quarantine(self, file: Path) -> None:
         """Move an unreadable file aside (keeping the newest few), so it never blocks the queue."""
@@ -252,21 +259,30 @@ class OfflineTransport(HttpTransport):
         for file in self.queue.files():
             if self._stopped.is_set():
                 return
+            if not self.queue.claim(file):  # pruned meanwhile
+                continue
             try:
-                envelope = Envelope.deserialize(file.read_bytes())
-            except FileNotFoundError:
-                continue
-            except Exception:
-                logger.warning("sentry-webview: quarantined an unreadable offline envelope %s", file.name)
-                self.queue.quarantine(file)
-                continue
-            if any(self._check_disabled(item.data_category) for item in envelope.items):
-                return
-            if self._should_send is not None and not self._should_send(envelope):
-                return
-            if not self._resend(envelope):
-                return
-            file.unlink()
+                if not self._replay_one(file):
+                    return
+            finally:
+                self.queue.sending = None
+
+    def _replay_one(self, file: Path) -> bool:
+        """Send one stored envelope; False when it has to wait (offline, rate limited, not allowed)."""
+        try:
+            envelope = Envelope.deserialize(file.read_bytes())
+        except Exception:
+            logger.warning("sentry-webview: quarantined an unreadable offline envelope %s", file.name)
+            self.queue.quarantine(file)
+            return True
+        if any(self._check_disabled(item.data_category) for item in envelope.items):
+            return False
+        if self._should_send is not None and not self._should_send(envelope):
+            return False
+        if not self._resend(envelope):
+            return False
+        file.unlink()
+        return True
 
     def _resend(self, envelope: Envelope) -> bool:
         """True when the envelope is done with: delivered, or refused for good (4xx other than 429)."""

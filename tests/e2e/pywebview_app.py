@@ -6,6 +6,7 @@ The DSN comes from ``SENTRY_DSN``; the GUI from ``PYWEBVIEW_GUI``. The script ex
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ import webview
 
 import sentry_webview
 
+LOAD_WINDOWS, LOAD_PER_WINDOW = 4, int(os.environ.get("LOAD_PER_WINDOW", "2500"))
 PAGES = {
     "/head-error.html": """<!doctype html><html><head><title>head error</title>
 <script>throw new TypeError('thrown while parsing head');</script></head><body>head</body></html>""",
@@ -39,6 +41,16 @@ PAGES = {
   window.pywebview.api.echo('ping').then(function (r) { document.title = 'echo:' + r; });
 });</script>""",
     "/idle.html": """<!doctype html><title>idle</title><p>idle</p>""",
+    "/load.html": """<!doctype html><title>load</title>
+<script>window.addEventListener('pywebviewready', function () {
+  var name = location.search.slice(1), total = %d, sent = 0;
+  (function burst() {
+    for (var end = Math.min(sent + 50, total); sent < end; sent++) {
+      SentryWebview.captureException(new Error('load ' + name + ' ' + sent));
+    }
+    if (sent < total) setTimeout(burst, 0);
+  })();
+});</script>""" % LOAD_PER_WINDOW,
 }
 
 
@@ -228,6 +240,53 @@ def scenario_renderer_killed():
     return window, run
 
 
+def rss_kib():
+    return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))
+
+
+def scenario_load():
+    """Renderer errors from 4 windows while the GUI thread is pinged (through an idle 5th window,
+    so a busy page doesn't count); prints what it measured."""
+    windows = [webview.create_window("load %d" % i, BASE + "/load.html?w%d" % i) for i in range(LOAD_WINDOWS)]
+    windows.append(webview.create_window("ping", BASE + "/idle.html"))
+
+    def run():
+        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+        wait_until(lambda: host.intake.stats["renderers_started"] > LOAD_WINDOWS)
+        rss_before, pings, total = rss_kib(), [], LOAD_WINDOWS * LOAD_PER_WINDOW
+
+        def handled():
+            stats = host.intake.stats
+            return stats["events"] + stats["queue_full"] + stats["malformed"] + stats["failed"]
+
+        deadline = time.monotonic() + 120
+        while handled() < total and time.monotonic() < deadline:
+            started = time.perf_counter()
+            windows[-1].evaluate_js("1")
+            pings.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.05)
+        sentry_webview.flush(30)
+        client = sentry_sdk.get_client()
+        client.transport._flush_client_reports(force=True)
+        client.flush(10)
+        pings.sort()
+        print(
+            "LOAD "
+            + json.dumps(
+                {
+                    "handled": handled(),
+                    "stats": dict(host.intake.stats),
+                    "rss_growth_kib": rss_kib() - rss_before,
+                    "ping_ms": {"p50": pings[len(pings) // 2], "max": pings[-1], "count": len(pings)},
+                }
+            ),
+            flush=True,
+        )
+        finish(*windows)
+
+    return windows[0], run
+
+
 def scenario_quit():
     window = webview.create_window("quit", BASE + "/idle.html")
 
@@ -240,11 +299,18 @@ def scenario_quit():
 
 
 SCENARIO = sys.argv[1]
-sentry_webview.init(dsn=os.environ["SENTRY_DSN"], release="e2e@1.0", environment="e2e")
+SCENARIO_TIMEOUT = 150 if SCENARIO == "load" else 60
+sentry_webview.init(
+    dsn=os.environ["SENTRY_DSN"],
+    release="e2e@1.0",
+    environment="e2e",
+    ipc_mode=os.environ.get("IPC_MODE", "both"),
+    offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
+)
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()
 threading.Thread(
-    target=lambda: (time.sleep(60), print("SCENARIO TIMEOUT", flush=True), os._exit(3)), daemon=True
+    target=lambda: (time.sleep(SCENARIO_TIMEOUT), print("SCENARIO TIMEOUT", flush=True), os._exit(3)), daemon=True
 ).start()
 webview.start(run, gui=os.environ.get("PYWEBVIEW_GUI"))
 print("EXITED_AT %f" % time.time(), flush=True)

@@ -1,6 +1,7 @@
 """Real pywebview windows (Qt offscreen, GTK under Xvfb), one process per scenario:
 what a user would see at Sentry, judged by Relay."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -114,3 +115,24 @@ def test_with_the_bundles_missing_a_page_that_ships_the_js_still_reports(gui, ru
     assert exception_of(event)["value"] == "from a page that ships the JS"
     assert event["tags"]["event.process"] == "renderer"
     assert_relay_accepts(event)
+
+
+@pytest.mark.parametrize("ipc_mode", ["classic", "protocol"])
+def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_responsive(
+    gui, ipc_mode, run_scenario, ingest, tmp_path
+):
+    """4 windows × LOAD_PER_WINDOW errors (CI: 250 each; the closing note has a 10,000 run)."""
+    per_window = 250
+    result = run_scenario(
+        "load", gui, IPC_MODE=ipc_mode, LOAD_PER_WINDOW=str(per_window), OFFLINE_QUEUE=str(tmp_path / "queue")
+    )
+    load = json.loads(re.search(r"LOAD (.*)", result.stdout).group(1))
+    total = 4 * per_window
+    assert load["handled"] == total, load
+    delivered = [e for e in ingest.events if exception_of(e)["value"].startswith("load ")]
+    reports = [json.loads(item.get_bytes()) for r in ingest.received for item in r.items_of("client_report")]
+    discarded = sum(d["quantity"] for report in reports for d in report["discarded_events"] if d["category"] == "error")
+    assert len(delivered) + discarded == total, reports
+    assert len({exception_of(e)["value"] for e in delivered}) == len(delivered)  # none twice
+    assert load["rss_growth_kib"] < 150 * 1024
+    assert load["ping_ms"]["max"] < 250, load["ping_ms"]
