@@ -25,7 +25,8 @@ class RendererIdentity:
     """One renderer (a window's page), as the host knows it.
 
     Backends keep ``title`` and ``url`` current; protocol renderers fill them in
-    from their ``start`` message.
+    from their ``start`` message. ``page_url`` is what the engine itself reports
+    (the page can't fake it): the bridge checks its origin.
     """
 
     renderer_id: str
@@ -34,6 +35,7 @@ class RendererIdentity:
     title: Optional[str] = None
     url: Optional[str] = None
     engine: Optional[str] = None
+    page_url: Optional[str] = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def update(self, **values: Any) -> None:

@@ -1,7 +1,8 @@
 """One small interface per web engine; the merge code never imports Qt, GTK or CEF.
 
 ``Backend`` is what the host needs from an engine: its name and version, a way to
-run our script at document creation, and a watch on its renderer process.
+run our script at document creation, a watch on its renderer process, and the URL
+the engine shows (which, unlike what a page says of itself, a page can't fake).
 ``backend_for_pywebview`` picks the implementation for pywebview's running GUI.
 """
 
@@ -10,6 +11,7 @@ from typing import Any, Callable, Optional
 
 # (reason, exit code or None); the reason uses @sentry/electron's names.
 RendererGone = Callable[[str, Optional[int]], None]
+UrlChanged = Callable[[str], None]
 
 
 class Backend(ABC):
@@ -28,6 +30,10 @@ class Backend(ABC):
     @abstractmethod
     def watch_renderer(self, window: Any, on_gone: RendererGone) -> None:
         """Call ``on_gone`` when ``window``'s renderer process terminates."""
+
+    @abstractmethod
+    def watch_url(self, window: Any, on_url: UrlChanged) -> None:
+        """Call ``on_url`` with the main frame's URL whenever the engine changes it."""
 
 
 def backend_for_pywebview() -> Optional[Backend]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend, RendererGone
+from sentry_webview.backends import Backend, RendererGone, UrlChanged
 from sentry_webview.identity import RendererIdentity
 from sentry_webview.injection import SOURCE_URL, injected_source
 from sentry_webview.ipc.bridge import bridge_functions
@@ -54,6 +54,13 @@ class CefBackend(Backend):
             on_gone(reasons.get(status, "abnormal-exit"), None)
 
         on_callback(browser, "OnRendererProcessTerminated", terminated)
+
+    def watch_url(self, browser: Any, on_url: UrlChanged) -> None:
+        def address(frame: Any, url: str, **_: Any) -> None:
+            if frame.IsMain():
+                on_url(url)
+
+        on_callback(browser, "OnAddressChange", address)
 
 
 def on_callback(browser: Any, name: str, ours: Callable[..., None]) -> None:
@@ -99,7 +106,7 @@ class CefBrowsers:
             bindings = browser.GetJavascriptBindings() or self.cef.JavascriptBindings(
                 bindToFrames=False, bindToPopups=False
             )
-            for function in bridge_functions(self.host.intake, self.host.namespace, identity):
+            for function in bridge_functions(self.host.intake, self.host.namespace, identity, self.host.origins):
                 bindings.SetFunction(function.__name__, function)
             browser.SetJavascriptBindings(bindings)
             on_callback(browser, "OnLoadStart", lambda browser, **_: browser.SetJavascriptBindings(bindings))
@@ -107,6 +114,7 @@ class CefBrowsers:
         if source:
             self.backend.inject_at_document_start(browser, source)
         self.backend.watch_renderer(browser, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
+        self.backend.watch_url(browser, lambda url: identity.update(page_url=url))
         on_callback(browser, "OnTitleChange", lambda title, **_: identity.update(title=title))
         on_callback(browser, "OnLoadEnd", lambda frame, **_: self._loaded(frame, identity))
         on_callback(browser, "OnBeforeClose", lambda **_: self.lifecycle.closed(identity))

@@ -2,7 +2,7 @@
 
 from typing import Any, Optional
 
-from sentry_webview.backends import Backend, RendererGone
+from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
 # WebKit2.WebProcessTerminationReason, as @sentry/electron's exit reasons.
 _REASONS = {"CRASHED": "crashed", "EXCEEDED_MEMORY_LIMIT": "oom", "TERMINATED_BY_API": "killed"}
@@ -40,3 +40,6 @@ class GtkBackend(Backend):
             on_gone(_REASONS.get(getattr(reason, "value_nick", "").upper().replace("-", "_"), "crashed"), None)
 
         _browser_view(window).webview.connect("web-process-terminated", terminated)
+
+    def watch_url(self, window: Any, on_url: UrlChanged) -> None:
+        _browser_view(window).webview.connect("notify::uri", lambda view, _: on_url(view.get_uri() or ""))

@@ -40,11 +40,11 @@ class PywebviewWindows:
                 return
             identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
             self._identities[window.uid] = identity
-        identity.update(url=window.real_url)
+        identity.update(url=window.real_url, page_url=window.real_url)
         if window.real_url and origin_of(window.real_url):
             self.host.origins.allow(window.real_url)
         if self.host.mode != "protocol":
-            window.expose(*bridge_functions(self.host.intake, self.host.namespace, identity))
+            window.expose(*bridge_functions(self.host.intake, self.host.namespace, identity, self.host.origins))
         state: Dict[str, Any] = {"native": False}
 
         def before_show(window: Any) -> None:
@@ -76,6 +76,7 @@ class PywebviewWindows:
         source = injected_source(self.lifecycle.renderer_config(identity))
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
+        backend.watch_url(window, lambda url: identity.update(page_url=url))
 
     def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
         # No GUI round trips here (get_current_url blocks forever once the window is gone):

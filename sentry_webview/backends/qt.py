@@ -2,7 +2,7 @@
 
 from typing import Any, Optional
 
-from sentry_webview.backends import Backend, RendererGone
+from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
 # QWebEnginePage.RenderProcessTerminationStatus, by name, as @sentry/electron's exit reasons.
 _REASONS = {
@@ -40,3 +40,6 @@ class QtBackend(Backend):
             on_gone(_REASONS.get(getattr(status, "name", str(status)), "abnormal-exit"), exit_code)
 
         window.native.webview.page().renderProcessTerminated.connect(terminated)
+
+    def watch_url(self, window: Any, on_url: UrlChanged) -> None:
+        window.native.webview.urlChanged.connect(lambda url: on_url(url.toString()))

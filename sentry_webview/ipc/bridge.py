@@ -2,20 +2,23 @@
 
 Backends expose these (pywebview ``window.expose``, CEF ``JavascriptBindings``). A call
 validates and queues its message and returns at once; it never raises back into JS.
+A window that navigated to an origin the host doesn't allow (by the URL its engine
+reports) can't use the bridge: the same rule as for the protocol.
 """
 
 import logging
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Set
 
 from sentry_webview.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.protocol import origin_of
 
 logger = logging.getLogger("sentry_webview")
 
 
 def bridge_functions(
-    intake: Intake, namespace: str, identity: RendererIdentity
+    intake: Intake, namespace: str, identity: RendererIdentity, origin_allowed: Callable[[Optional[str]], bool]
 ) -> List[Callable[[Any], Optional[str]]]:
     """The bridge functions of ``namespace`` for the renderer ``identity``.
 
@@ -23,9 +26,18 @@ def bridge_functions(
     everything was queued, else the reason something was dropped.
     """
 
+    refused: Set[Optional[str]] = set()
+
     def make(channel: str) -> Callable[[Any], Optional[str]]:
         def call(payload: Any) -> Optional[str]:
             try:
+                origin = origin_of(identity.page_url) if identity.page_url else None
+                if not origin_allowed(origin):
+                    intake.stats["refused_origin"] += 1
+                    if origin not in refused:
+                        refused.add(origin)
+                        logger.warning("sentry-webview: refused bridge calls from a page of origin %r", origin)
+                    return "origin %r is not allowed" % origin
                 batch = payload.get(wire.BATCH_KEY) if isinstance(payload, dict) else None
                 reasons = [
                     intake.submit(channel, each, identity) for each in (batch if isinstance(batch, list) else [payload])

@@ -160,3 +160,14 @@ def test_wiring_twice_is_wiring_once(webview_sdk):
     assert sentry_webview.cef.wire_browser(browser, cef=cef) is first
     browser.LoadUrl(APP)
     assert len(browser.page.scripts) == 1
+
+
+def test_a_page_of_a_foreign_origin_cant_use_the_bridge(webview_sdk, ingest):
+    webview_sdk()
+    browser = cef.CreateBrowserSync(url="about:blank")
+    sentry_webview.cef.wire_browser(browser, cef=cef)
+    browser.LoadUrl("https://elsewhere.example/page.html")
+    assert browser.page.call(ENVELOPE, load_sample("envelope_error.txt")) is None
+    cef.MessageLoopWork()
+    assert host().intake.stats["refused_origin"] == 1
+    assert host().intake.join(2) and ingest.events == []

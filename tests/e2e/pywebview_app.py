@@ -18,6 +18,7 @@ import sentry_sdk
 import webview
 
 import sentry_webview
+from tests.e2e.conftest import non_loopback_address
 
 LOAD_WINDOWS, LOAD_PER_WINDOW = 4, int(os.environ.get("LOAD_PER_WINDOW", "2500"))
 PAGES = {
@@ -50,7 +51,8 @@ PAGES = {
     }
     if (sent < total) setTimeout(burst, 0);
   })();
-});</script>""" % LOAD_PER_WINDOW,
+});</script>"""
+    % LOAD_PER_WINDOW,
 }
 
 
@@ -285,6 +287,21 @@ def scenario_load():
         finish(*windows)
 
     return windows[0], run
+
+
+def scenario_foreign_origin():
+    """The app's window navigates to a page of another origin: only the app page's error arrives."""
+    foreign = ThreadingHTTPServer((non_loopback_address(), 0), _Pages)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    window = webview.create_window("app", BASE + "/window.html?app")
+
+    def run():
+        wait_for_renderer_events(1)
+        window.load_url("http://%s:%d/window.html?foreign" % foreign.server_address)
+        wait_until(lambda: intake().stats["refused_origin"] >= 1)
+        finish(window)
+
+    return window, run
 
 
 def scenario_quit():

@@ -4,12 +4,13 @@ what a user would see at Sentry, judged by Relay."""
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 import sentry_webview
-from tests.e2e.conftest import GUIS
+from tests.e2e.conftest import GUIS, non_loopback_address
 from tests.oracles import assert_relay_accepts
 
 pytestmark = pytest.mark.parametrize("gui", GUIS)
@@ -136,3 +137,12 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
     assert len({exception_of(e)["value"] for e in delivered}) == len(delivered)  # none twice
     assert load["rss_growth_kib"] < 150 * 1024
     assert load["ping_ms"]["max"] < 250, load["ping_ms"]
+
+
+def test_a_page_of_a_foreign_origin_cant_use_the_bridge(gui, run_scenario, ingest):
+    address = non_loopback_address()
+    if address is None or address.startswith("127."):
+        pytest.skip("this machine has no non-loopback address to serve a foreign origin from")
+    run_scenario("foreign-origin", gui, IPC_MODE="classic")
+    time.sleep(0.5)
+    assert [exception_of(e)["value"] for e in ingest.events] == ["error from app"]
