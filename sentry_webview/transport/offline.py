@@ -47,12 +47,12 @@ class DiskQueue:
         self._counter = count()
         self._lock = threading.Lock()
         self.sending: Optional[Path] = None  # being sent again right now: never pruned
-        self.path.mkdir(parents=True, exist_ok=True)
         for partial in self.path.glob("*.tmp"):  # a write cut off by kill -9 or power loss
             partial.unlink()
 
     def put(self, data: bytes) -> List[bytes]:
         """Store ``data`` durably; return the contents of the files dropped to stay within bounds."""
+        self.path.mkdir(parents=True, exist_ok=True)  # only once something waits: no litter
         name = "%020d-%06d%s" % (time.time_ns(), next(self._counter) % 10**6, SUFFIX)
         temp = self.path / (name + ".tmp")
         with open(temp, "wb") as handle:
