@@ -10,6 +10,7 @@ import sentry_sdk
 
 from sentry_webview import WebviewIntegration
 from sentry_webview.ipc import wire
+from tests.conftest import load_sample, sample_event
 
 webview = pytest.importorskip("webview", reason="pywebview is not installed (pip install .[qt])")
 from webview.errors import JavascriptException  # noqa: E402
@@ -46,3 +47,13 @@ def test_a_reply_to_our_bridge_call_lost_to_navigation_is_not_reported(window, i
     assert intake.stats["renderers_started"] == 1
     sentry_sdk.flush(2)
     assert len(ingest.events) == 1
+
+
+def test_a_batch_from_a_busy_bridge_arrives_message_by_message(window, ingest):
+    intake = sentry_sdk.get_client().get_integration(WebviewIntegration).host.intake
+    window.evaluate_js = lambda script: None  # the page takes the reply
+    first, second = (load_sample("envelope_error.txt").replace(sample_event()["event_id"], c * 32) for c in "ab")
+    batch = {wire.BATCH_KEY: [first, "not an envelope", second]}
+    js_bridge_call(window, wire.bridge_function_name(wire.DEFAULT_NAMESPACE, wire.ENVELOPE), [batch], "3")
+    assert sorted(e["event_id"] for e in ingest.wait_for_events(2)) == ["a" * 32, "b" * 32]
+    assert intake.stats["malformed"] == 1
