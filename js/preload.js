@@ -136,19 +136,26 @@ var SentryWebviewPreload = (() => {
       if (mode === "classic" || !config.protocolUrl) return true;
       return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
     }
+    let keepalive = true;
     function post(channel, payload) {
       const url = channelUrl(config.protocolUrl, channel);
       const headers = Object.assign({}, config.headers || {});
       headers[wire.headers.renderer] = rendererId;
       headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
       const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
-      return nativeFetch(url, {
+      const send2 = (withKeepalive) => nativeFetch(url, {
         method: "POST",
         body: payload,
         headers,
         mode: "cors",
         credentials: "omit",
-        keepalive: size < KEEPALIVE_LIMIT
+        keepalive: withKeepalive
+      });
+      const first = keepalive && size < KEEPALIVE_LIMIT;
+      return send2(first).then(void 0, (error) => {
+        if (!first) throw error;
+        keepalive = false;
+        return send2(false);
       }).then((response) => {
         if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
       });

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup_cef.sh   # the real CEF 66 for tests/cef (Python 2.7 from Debian bullseye)
 echo "== JS bundles match a fresh build"
 (cd js && npm run --silent check)
 echo "== pytest"

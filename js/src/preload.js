@@ -92,22 +92,36 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
   }
 
+  // keepalive lets a message sent during unload arrive. Chromium < 81 (CEF 66) refuses a keepalive
+  // request that needs a CORS preflight ("Preflight request for request with keepalive specified is
+  // currently not supported"): after one such failure, send without it.
+  let keepalive = true;
+
   function post(channel, payload) {
     const url = channelUrl(config.protocolUrl, channel);
     const headers = Object.assign({}, config.headers || {});
     headers[wire.headers.renderer] = rendererId;
     headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
     const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
-    return nativeFetch(url, {
-      method: "POST",
-      body: payload,
-      headers,
-      mode: "cors",
-      credentials: "omit",
-      keepalive: size < KEEPALIVE_LIMIT,
-    }).then((response) => {
-      if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
-    });
+    const send = (withKeepalive) =>
+      nativeFetch(url, {
+        method: "POST",
+        body: payload,
+        headers,
+        mode: "cors",
+        credentials: "omit",
+        keepalive: withKeepalive,
+      });
+    const first = keepalive && size < KEEPALIVE_LIMIT;
+    return send(first)
+      .then(undefined, (error) => {
+        if (!first) throw error;
+        keepalive = false;
+        return send(false);
+      })
+      .then((response) => {
+        if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
+      });
   }
 
   function failed(error) {

@@ -12,7 +12,8 @@ recording), not just its names:
 - JS values convert by the recorded table (uint32 wraps to int32, NaN and Infinity
   become 0.0, Date and undefined become None); Python ints outside int32 can't go to JS;
 - a cross-site navigation drops the browser's bindings unless re-sent in ``OnLoadStart``;
-- ``Initialize`` works once per process; a second call kills it (SIGTRAP, rc 133).
+- ``Initialize`` again before ``Shutdown`` is a no-op; after ``Shutdown`` it kills the
+  process with SIGTRAP (shell exit code 133).
 
 The page is modelled, not run: ``Page.call(name, *args)`` is JS calling a bound
 function, ``Page.scripts`` what ``ExecuteJavascript`` ran in the current document.
@@ -20,6 +21,7 @@ function, ``Page.scripts`` what ``ExecuteJavascript`` ran in the current documen
 
 import math
 import os
+import signal
 import sys
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional
@@ -84,14 +86,14 @@ def python_to_js(value: Any) -> Any:
     raise TypeError("Illegal type for a javascript value: %s" % type(value).__name__)
 
 
-_state: Dict[str, Any] = {"initialized": False, "tasks": deque(), "quit": False, "next_id": 1}
+_state: Dict[str, Any] = {"initialized": False, "shut_down": False, "tasks": deque(), "quit": False, "next_id": 1}
 
 
 def Initialize(settings: Optional[dict] = None, switches: Optional[dict] = None) -> bool:  # noqa: N802
-    if _state["initialized"]:
-        sys.stderr.write("[FATAL:cef] Initialize called twice in one process\n")
+    if _state["shut_down"]:
+        sys.stderr.write("Trace/breakpoint trap: CEF can't start again in a process\n")
         sys.stderr.flush()
-        os._exit(133)  # the real engine dies of SIGTRAP here
+        os.kill(os.getpid(), signal.SIGTRAP)
     _state["initialized"] = True
     return True
 
@@ -121,6 +123,7 @@ def QuitMessageLoop() -> None:  # noqa: N802
 
 def Shutdown() -> None:  # noqa: N802
     MessageLoopWork()
+    _state["shut_down"] = True
 
 
 class JavascriptBindings:
@@ -260,9 +263,9 @@ class PyBrowser:
         frame = self.GetMainFrame()
         self._fire("OnLoadStart", browser=self, frame=frame)
         self._fire("OnAddressChange", browser=self, frame=frame, url=url)
+        self._fire("OnLoadEnd", browser=self, frame=frame, http_code=200)
         if title:
             self._fire("OnTitleChange", browser=self, title=title)
-        self._fire("OnLoadEnd", browser=self, frame=frame, http_code=200)
 
     def KillRenderer(self, status: int = TS_PROCESS_WAS_KILLED) -> None:  # noqa: N802 - test hook
         """What the engine does when the renderer process dies: the document and its bindings are gone."""

@@ -161,7 +161,8 @@ def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages,
     webview_sdk()
     host_intake = intake()
     renderer = host_intake.register(RendererIdentity("late-window", backend="test"))
-    functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer)}
+    origins = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.origins
+    functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer, origins)}
     page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
     names = {c: wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS}
     pages.pages["/index.html"] = shipped_page(
