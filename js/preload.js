@@ -66,6 +66,7 @@ var SentryWebviewPreload = (() => {
   // src/preload.js
   var QUEUE_LIMIT = 100;
   var BACKLOG_LIMIT = 2e3;
+  var BRIDGE_CALLS = 4;
   var POLL_MS = 200;
   var KEEPALIVE_LIMIT = 6e4;
   function uuid() {
@@ -168,19 +169,20 @@ var SentryWebviewPreload = (() => {
       );
     }
     const outbox = [];
-    let bridgeBusy = false;
+    let inFlight = 0;
     function pumpBridge() {
-      if (!outbox.length) {
-        bridgeBusy = false;
-        return;
+      while (outbox.length && inFlight < BRIDGE_CALLS) {
+        const [channel, call] = outbox[0];
+        let run = 1;
+        while (run < outbox.length && outbox[run][0] === channel) run++;
+        const payloads = outbox.splice(0, run).map((message) => message[2]);
+        const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
+        inFlight += 1;
+        new Promise((resolve) => resolve(call(payload))).then(void 0, failed).then(() => {
+          inFlight -= 1;
+          pumpBridge();
+        });
       }
-      bridgeBusy = true;
-      const [channel, call] = outbox[0];
-      let run = 1;
-      while (run < outbox.length && outbox[run][0] === channel) run++;
-      const payloads = outbox.splice(0, run).map((message) => message[2]);
-      const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
-      new Promise((resolve) => resolve(call(payload))).then(void 0, failed).then(pumpBridge);
     }
     function bridgePayload(payload) {
       return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
@@ -195,7 +197,7 @@ var SentryWebviewPreload = (() => {
               outbox.shift();
               warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
             }
-            if (!bridgeBusy) pumpBridge();
+            pumpBridge();
           };
         }
         if (waitingForBridge()) return null;

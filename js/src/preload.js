@@ -7,6 +7,7 @@ import { bridgeFunctionName, channelUrl, isValidNamespace, wire } from "./wire.j
 
 const QUEUE_LIMIT = 100; // messages waiting for a bridge or protocol to appear
 const BACKLOG_LIMIT = 2000; // messages waiting behind a busy bridge
+const BRIDGE_CALLS = 4; // bridge calls in flight at once
 const POLL_MS = 200;
 const KEEPALIVE_LIMIT = 60000;
 
@@ -132,24 +133,28 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
         "the current process's.");
   }
 
-  // Bridge messages: one call in flight; what comes meanwhile waits in `outbox` and goes in
-  // one call per run of a channel. When the bridge is idle a message goes out at once, so a
-  // breadcrumb added just before the page calls its own js_api reaches the host first.
+  // Bridge messages: up to BRIDGE_CALLS calls in flight; what comes meanwhile waits in `outbox`
+  // and goes in one call per run of a channel. A message finds the bridge free unless the page is
+  // in a burst, so a breadcrumb added just before the page calls its own js_api reaches the host
+  // first.
   const outbox = [];
-  let bridgeBusy = false;
+  let inFlight = 0;
 
   function pumpBridge() {
-    if (!outbox.length) {
-      bridgeBusy = false;
-      return;
+    while (outbox.length && inFlight < BRIDGE_CALLS) {
+      const [channel, call] = outbox[0];
+      let run = 1;
+      while (run < outbox.length && outbox[run][0] === channel) run++;
+      const payloads = outbox.splice(0, run).map((message) => message[2]);
+      const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
+      inFlight += 1;
+      new Promise((resolve) => resolve(call(payload)))
+        .then(undefined, failed)
+        .then(() => {
+          inFlight -= 1;
+          pumpBridge();
+        });
     }
-    bridgeBusy = true;
-    const [channel, call] = outbox[0];
-    let run = 1;
-    while (run < outbox.length && outbox[run][0] === channel) run++;
-    const payloads = outbox.splice(0, run).map((message) => message[2]);
-    const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
-    new Promise((resolve) => resolve(call(payload))).then(undefined, failed).then(pumpBridge);
   }
 
   function bridgePayload(payload) {
@@ -168,7 +173,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
             outbox.shift();
             warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
           }
-          if (!bridgeBusy) pumpBridge();
+          pumpBridge();
         };
       }
       if (waitingForBridge()) return null;

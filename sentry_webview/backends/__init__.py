@@ -35,6 +35,10 @@ class Backend(ABC):
     def watch_url(self, window: Any, on_url: UrlChanged) -> None:
         """Call ``on_url`` with the main frame's URL whenever the engine changes it."""
 
+    @abstractmethod
+    def closed(self, window: Any) -> None:
+        """Release what the GUI leaves waiting on a window that is gone."""
+
 
 def backend_for_pywebview() -> Optional[Backend]:
     """The backend of pywebview's running GUI, or None for one we don't drive natively."""

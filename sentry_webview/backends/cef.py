@@ -62,6 +62,9 @@ class CefBackend(Backend):
 
         on_callback(browser, "OnAddressChange", address)
 
+    def closed(self, browser: Any) -> None:
+        """Nothing to do: cefpython never blocks a Python thread on a page."""
+
 
 def on_callback(browser: Any, name: str, ours: Callable[..., None]) -> None:
     """Run ``ours`` on the client callback ``name``, after the app's own one, whose result is kept.

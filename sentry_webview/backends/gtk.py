@@ -43,3 +43,6 @@ class GtkBackend(Backend):
 
     def watch_url(self, window: Any, on_url: UrlChanged) -> None:
         _browser_view(window).webview.connect("notify::uri", lambda view, _: on_url(view.get_uri() or ""))
+
+    def closed(self, window: Any) -> None:
+        """Nothing to do: pywebview's GTK backend releases its pending evaluate_js calls itself."""

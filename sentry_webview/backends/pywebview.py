@@ -45,7 +45,7 @@ class PywebviewWindows:
             self.host.origins.allow(window.real_url)
         if self.host.mode != "protocol":
             window.expose(*bridge_functions(self.host.intake, self.host.namespace, identity, self.host.origins))
-        state: Dict[str, Any] = {"native": False}
+        state: Dict[str, Any] = {"native": False, "backend": None}
 
         def before_show(window: Any) -> None:
             with capture_internal_exceptions():
@@ -60,6 +60,8 @@ class PywebviewWindows:
 
         def closed(window: Any) -> None:
             with capture_internal_exceptions():
+                if state["backend"] is not None:
+                    state["backend"].closed(window)
                 self.lifecycle.closed(identity)
 
         window.events.before_show += before_show
@@ -72,6 +74,7 @@ class PywebviewWindows:
         backend: Optional[Backend] = backend_for_pywebview()
         if backend is None:
             return
+        state["backend"] = backend
         identity.update(backend=backend.name, engine=backend.engine())
         source = injected_source(self.lifecycle.renderer_config(identity))
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)

@@ -43,3 +43,10 @@ class QtBackend(Backend):
 
     def watch_url(self, window: Any, on_url: UrlChanged) -> None:
         window.native.webview.urlChanged.connect(lambda url: on_url(url.toString()))
+
+    def closed(self, window: Any) -> None:
+        # pywebview's Qt backend (unlike its GTK one) leaves evaluate_js calls in flight at close
+        # waiting forever; those include the replies to bridge calls, in non-daemon threads that
+        # would keep the process from exiting.
+        for pending in list(getattr(window.native, "_js_results", {}).values()):
+            pending["semaphore"].release()
