@@ -37,6 +37,7 @@ var SentryWebviewPreload = (() => {
     bridgePrefix: "sentry_webview",
     protocolKeySegment: "sentry_key",
     bridgePayloadKeys: { base64: "base64", batch: "batch" },
+    droppedKey: "droppedEnvelopes",
     headers: {
       token: "X-Sentry-Webview-Token",
       renderer: "X-Sentry-Webview-Renderer"
@@ -67,6 +68,7 @@ var SentryWebviewPreload = (() => {
   var QUEUE_LIMIT = 100;
   var BACKLOG_LIMIT = 2e3;
   var BRIDGE_CALLS = 4;
+  var DROP_REPORT_MS = 1e3;
   var POLL_MS = 200;
   var KEEPALIVE_LIMIT = 6e4;
   function uuid() {
@@ -161,6 +163,18 @@ var SentryWebviewPreload = (() => {
         if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
       });
     }
+    let droppedEnvelopes = 0;
+    let reportScheduled = false;
+    function dropped(channel) {
+      if (channel !== ENVELOPE) return;
+      droppedEnvelopes += 1;
+      if (reportScheduled) return;
+      reportScheduled = true;
+      setTimeout(() => {
+        reportScheduled = false;
+        send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }));
+      }, DROP_REPORT_MS);
+    }
     function failed(error) {
       warnOnce(
         "failure",
@@ -194,7 +208,7 @@ var SentryWebviewPreload = (() => {
           return (payload) => {
             outbox.push([channel, call, bridgePayload(payload)]);
             if (outbox.length > BACKLOG_LIMIT) {
-              outbox.shift();
+              dropped(outbox.shift()[0]);
               warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
             }
             pumpBridge();
@@ -231,7 +245,7 @@ var SentryWebviewPreload = (() => {
         if (deliver) return deliver(payload);
         queue.push([channel, payload]);
         if (queue.length > QUEUE_LIMIT) {
-          queue.splice(queue[0][0] === START ? 1 : 0, 1);
+          dropped(queue.splice(queue[0][0] === START ? 1 : 0, 1)[0][0]);
           warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
         }
         if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);

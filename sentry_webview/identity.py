@@ -36,6 +36,7 @@ class RendererIdentity:
     url: Optional[str] = None
     engine: Optional[str] = None
     page_url: Optional[str] = None
+    dropped: int = 0  # envelopes the renderer reported dropping, so far
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def update(self, **values: Any) -> None:

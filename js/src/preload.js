@@ -8,6 +8,7 @@ import { bridgeFunctionName, channelUrl, isValidNamespace, wire } from "./wire.j
 const QUEUE_LIMIT = 100; // messages waiting for a bridge or protocol to appear
 const BACKLOG_LIMIT = 2000; // messages waiting behind a busy bridge
 const BRIDGE_CALLS = 4; // bridge calls in flight at once
+const DROP_REPORT_MS = 1000;
 const POLL_MS = 200;
 const KEEPALIVE_LIMIT = 60000;
 
@@ -125,6 +126,22 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       });
   }
 
+  // Envelopes dropped here reach Sentry as client-report discards: the running total goes to the
+  // host in a scope message a moment later (a total, so a report that is itself dropped loses nothing).
+  let droppedEnvelopes = 0;
+  let reportScheduled = false;
+
+  function dropped(channel) {
+    if (channel !== ENVELOPE) return;
+    droppedEnvelopes += 1;
+    if (reportScheduled) return;
+    reportScheduled = true;
+    setTimeout(() => {
+      reportScheduled = false;
+      send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }));
+    }, DROP_REPORT_MS);
+  }
+
   function failed(error) {
     warnOnce("failure", "error",
       "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that " +
@@ -170,7 +187,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
         return (payload) => {
           outbox.push([channel, call, bridgePayload(payload)]);
           if (outbox.length > BACKLOG_LIMIT) {
-            outbox.shift();
+            dropped(outbox.shift()[0]);
             warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
           }
           pumpBridge();
@@ -212,7 +229,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       queue.push([channel, payload]);
       if (queue.length > QUEUE_LIMIT) {
         // The page's start message names the window: keep it, drop the oldest after it.
-        queue.splice(queue[0][0] === START ? 1 : 0, 1);
+        dropped(queue.splice(queue[0][0] === START ? 1 : 0, 1)[0][0]);
         warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
       }
       if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);

@@ -245,6 +245,14 @@ class Intake:
     def _on_scope(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
         self.scope_sync.apply(data, identity)
         self.stats["scopes"] += 1
+        total = data.get(wire.DROPPED_KEY)
+        if isinstance(total, int) and not isinstance(total, bool):
+            with self._lock:
+                lost, identity.dropped = max(0, total - identity.dropped), max(total, identity.dropped)
+            client = sentry_sdk.get_client()
+            if lost and client.transport is not None:
+                self.stats["dropped_in_renderer"] += lost
+                client.transport.record_lost_event("queue_overflow", data_category="error", quantity=lost)
 
     def _on_envelope(self, envelope: Envelope, identity: RendererIdentity) -> None:
         attachments = [

@@ -22,6 +22,8 @@ BRIDGE_PREFIX: str = _WIRE["bridgePrefix"]
 # A bridge payload is text, {BASE64: "..."} for binary, or {BATCH: [payload, ...]} for several of one channel.
 BASE64_KEY: str = _WIRE["bridgePayloadKeys"]["base64"]
 BATCH_KEY: str = _WIRE["bridgePayloadKeys"]["batch"]
+# In a scope message: how many envelopes the page's preload has dropped so far (a running total).
+DROPPED_KEY: str = _WIRE["droppedKey"]
 
 _NAMESPACE_RE = re.compile(_WIRE["namespacePattern"])
 

@@ -216,3 +216,37 @@ def test_a_broken_host_leaves_the_page_working_with_one_diagnostic(broken, webvi
     assert page.evaluate("window.rejections") == []
     assert sorted(page_errors) == ["first", "second"]
     assert ingest.events == []
+
+
+def test_envelopes_dropped_while_waiting_for_the_host_are_reported(webview_sdk, ingest, pages, page):
+    webview_sdk()
+    total = 150  # the preload holds 100 messages while it waits for a promised bridge
+    config = dict(sentry_webview.renderer_config(), bridge=True, bridgeTimeoutMs=1500)
+    pages.pages["/index.html"] = shipped_page(
+        config,
+        """<script>
+  var sent = 0;  // ten per tick: @sentry/browser's own send buffer holds 64
+  (function burst() {
+    for (var end = sent + 10; sent < end && sent < %d; sent++) {
+      SentryWebview.captureException(new Error('waiting ' + sent));
+    }
+    if (sent < %d) setTimeout(burst, 0);
+  })();
+</script>"""
+        % (total, total),
+    )
+    page.goto(pages.url + "/index.html")
+    wait_for(lambda: intake().stats["dropped_in_renderer"] + intake().stats["events"] >= total)
+    sentry_webview.flush(5)
+    sentry_sdk.get_client().transport._flush_client_reports(force=True)
+    reports = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("client_report")])
+    discarded = [
+        entry
+        for received in reports
+        for item in received.items_of("client_report")
+        for entry in json.loads(item.get_bytes())["discarded_events"]
+    ]
+    delivered = [e for e in ingest.events if e["exception"]["values"][-1]["value"].startswith("waiting ")]
+    reported = sum(d["quantity"] for d in discarded if d["reason"] == "queue_overflow")
+    assert reported > 0
+    assert len(delivered) + reported == total
