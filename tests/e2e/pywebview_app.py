@@ -258,8 +258,8 @@ def scenario_load():
         rss_before, pings, total = rss_kib(), [], LOAD_WINDOWS * LOAD_PER_WINDOW
 
         def handled():
-            stats = host.intake.stats
-            return stats["events"] + stats["queue_full"] + stats["malformed"] + stats["failed"]
+            counters = ("events", "dropped_in_renderer", "queue_full", "malformed", "failed")
+            return sum(host.intake.stats[counter] for counter in counters)
 
         deadline = time.monotonic() + 120
         while handled() < total and time.monotonic() < deadline:
