@@ -11,7 +11,7 @@ from sentry_webview.integration import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
 from sentry_webview.transport import offline_transport
 
-_HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url")
+_HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url", "anr_threshold")
 
 
 def init(
@@ -23,7 +23,8 @@ def init(
     """Start Sentry for a webview app: ``sentry_sdk.init`` plus the renderer host.
 
     Call it before ``webview.start()``. ``WebviewIntegration``'s options
-    (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``) go
+    (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``,
+    ``anr_threshold``) go
     to the integration; every ``sentry_sdk.init`` option passes through. ``release``
     defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
     app, ``development`` otherwise (as @sentry/electron). ``offline`` (default True)

@@ -8,6 +8,7 @@ import sentry_sdk
 
 from sentry_webview.backends.lifecycle import WindowLifecycle
 from sentry_webview.backends.pywebview import PywebviewWindows
+from sentry_webview.hang import HangWatchdog
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
@@ -28,6 +29,7 @@ class WebviewHost:
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
+        anr_threshold: Optional[float] = None,
     ) -> None:
         self.namespace = namespace
         self.mode = mode
@@ -43,6 +45,7 @@ class WebviewHost:
         self.protocol_url = protocol_url
         serve = mode != "classic" and protocol_url is None
         self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if serve else None
+        self.hang = HangWatchdog(anr_threshold) if anr_threshold else None
         self.lifecycle = WindowLifecycle(self)
         self.windows = PywebviewWindows(self)
         self.cef_browsers: Optional["CefBrowsers"] = None  # created by sentry_webview.cef.wire_browser

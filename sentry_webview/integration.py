@@ -38,7 +38,9 @@ class WebviewIntegration(Integration):
 
     ``protocol_url``: where renderers POST, when the app mounts ``protocol_blueprint()``
     in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
-    standalone loopback server is then not started.
+    standalone loopback server is then not started. ``anr_threshold``: report the GUI
+    thread as not responding after this many seconds without running its event loop
+    (off by default).
 
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
@@ -56,6 +58,7 @@ class WebviewIntegration(Integration):
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
+        anr_threshold: Optional[float] = None,
     ) -> None:
         try:
             self.ipc_mode = IPCMode(ipc_mode)
@@ -68,6 +71,7 @@ class WebviewIntegration(Integration):
             max_request_bytes=max_request_bytes,
             max_queue=max_queue,
             protocol_url=protocol_url,
+            anr_threshold=anr_threshold,
         )
         self._host: Optional[WebviewHost] = None
         self._lock = threading.Lock()

@@ -36,6 +36,10 @@ class Backend(ABC):
         """Call ``on_url`` with the main frame's URL whenever the engine changes it."""
 
     @abstractmethod
+    def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
+        """Call ``beat`` from the GUI thread's event loop every ``interval`` seconds."""
+
+    @abstractmethod
     def closed(self, window: Any) -> None:
         """Release what the GUI leaves waiting on a window that is gone."""
 

@@ -62,6 +62,13 @@ class CefBackend(Backend):
 
         on_callback(browser, "OnAddressChange", address)
 
+    def heartbeat(self, browser: Any, beat: Callable[[], None], interval: float) -> None:
+        def tick() -> None:
+            beat()
+            self.cef.PostDelayedTask(self.cef.TID_UI, int(interval * 1000), tick)
+
+        self.cef.PostTask(self.cef.TID_UI, tick)
+
     def closed(self, browser: Any) -> None:
         """Nothing to do: cefpython never blocks a Python thread on a page."""
 
@@ -118,6 +125,8 @@ class CefBrowsers:
             self.backend.inject_at_document_start(browser, source)
         self.backend.watch_renderer(browser, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
         self.backend.watch_url(browser, lambda url: identity.update(page_url=url))
+        if self.host.hang is not None and self.host.hang.attach():
+            self.backend.heartbeat(browser, self.host.hang.beat, self.host.hang.interval)
         on_callback(browser, "OnTitleChange", lambda title, **_: identity.update(title=title))
         on_callback(browser, "OnLoadEnd", lambda frame, **_: self._loaded(frame, identity))
         on_callback(browser, "OnBeforeClose", lambda **_: self.lifecycle.closed(identity))

@@ -1,6 +1,6 @@
 """pywebview's GTK GUI (WebKit2GTK): user scripts at document start and web-process-terminated."""
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
@@ -46,3 +46,8 @@ class GtkBackend(Backend):
 
     def closed(self, window: Any) -> None:
         """Nothing to do: pywebview's GTK backend releases its pending evaluate_js calls itself."""
+
+    def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
+        from gi.repository import GLib
+
+        GLib.timeout_add(int(interval * 1000), lambda: beat() or True)

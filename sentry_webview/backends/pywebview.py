@@ -80,6 +80,8 @@ class PywebviewWindows:
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
         backend.watch_url(window, lambda url: identity.update(page_url=url))
+        if self.host.hang is not None and self.host.hang.attach():
+            backend.heartbeat(window, self.host.hang.beat, self.host.hang.interval)
 
     def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
         # No GUI round trips here (get_current_url blocks forever once the window is gone):

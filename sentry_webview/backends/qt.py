@@ -1,6 +1,6 @@
 """pywebview's Qt GUI (QtWebEngine): document-creation scripts and renderProcessTerminated."""
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
@@ -50,3 +50,10 @@ class QtBackend(Backend):
         # would keep the process from exiting.
         for pending in list(getattr(window.native, "_js_results", {}).values()):
             pending["semaphore"].release()
+
+    def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
+        from qtpy.QtCore import QTimer
+
+        timer = QTimer(window.native)  # before_show runs on the GUI thread, which owns the window
+        timer.timeout.connect(beat)
+        timer.start(int(interval * 1000))

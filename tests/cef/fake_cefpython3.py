@@ -106,6 +106,11 @@ def PostTask(thread: int, func: Callable[..., Any], *args: Any) -> None:  # noqa
     _state["tasks"].append((func, args))
 
 
+def PostDelayedTask(thread: int, delay_ms: int, func: Callable[..., Any], *args: Any) -> None:  # noqa: N802
+    """Due at the next ``MessageLoopWork`` (the fake has no clock)."""
+    PostTask(thread, func, *args)
+
+
 def MessageLoopWork() -> None:  # noqa: N802
     """Run every task queued so far (JS→Python calls among them)."""
     tasks: Deque = _state["tasks"]

@@ -2,6 +2,7 @@
 what a CEF app's user sees at the ingest, judged by Relay."""
 
 import sys
+import time
 
 import pytest
 import sentry_sdk
@@ -171,3 +172,21 @@ def test_a_page_of_a_foreign_origin_cant_use_the_bridge(webview_sdk, ingest):
     cef.MessageLoopWork()
     assert host().intake.stats["refused_origin"] == 1
     assert host().intake.join(2) and ingest.events == []
+
+
+def test_a_ui_thread_that_stops_running_its_loop_is_reported_once(webview_sdk, ingest):
+    webview_sdk(anr_threshold=0.4)
+    browser = cef.CreateBrowserSync(url="about:blank")
+    sentry_webview.cef.wire_browser(browser, cef=cef)
+    cef.MessageLoopWork()  # the first heartbeat
+    time.sleep(1.2)  # the "UI thread" runs no loop: blocked
+    event = ingest.wait_for_events(1)[0]
+    exception = event["exception"]["values"][0]
+    assert exception["type"] == "ApplicationNotResponding"
+    assert exception["mechanism"] == {"type": "ANR", "handled": False}
+    assert "test_a_ui_thread_that_stops_running_its_loop_is_reported_once" in [
+        frame["function"] for frame in exception["stacktrace"]["frames"]
+    ]
+    assert_relay_accepts(event)
+    time.sleep(0.5)
+    assert len(ingest.events) == 1  # once per hang

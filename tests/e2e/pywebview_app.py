@@ -304,6 +304,34 @@ def scenario_foreign_origin():
     return window, run
 
 
+def block_gui_thread():
+    time.sleep(3)
+
+
+def scenario_hang():
+    """The GUI thread blocks for 3 s after the window shows: one ANR event with its stack."""
+    window = webview.create_window("hang", BASE + "/idle.html")
+
+    def schedule_block(window):  # before_show runs on the GUI thread
+        if os.environ.get("PYWEBVIEW_GUI") == "gtk":
+            from gi.repository import GLib
+
+            GLib.timeout_add(1500, lambda: block_gui_thread() or False)
+        else:
+            from qtpy.QtCore import QTimer
+
+            QTimer.singleShot(1500, block_gui_thread)
+
+    window.events.before_show += schedule_block
+
+    def run():
+        window.events.loaded.wait(10)
+        time.sleep(4.5)
+        finish(window)
+
+    return window, run
+
+
 def scenario_quit():
     window = webview.create_window("quit", BASE + "/idle.html")
 
@@ -323,6 +351,7 @@ sentry_webview.init(
     environment="e2e",
     ipc_mode=os.environ.get("IPC_MODE", "both"),
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
+    anr_threshold=1.0 if SCENARIO == "hang" else None,
 )
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()

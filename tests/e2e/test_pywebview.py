@@ -146,3 +146,18 @@ def test_a_page_of_a_foreign_origin_cant_use_the_bridge(gui, run_scenario, inges
     run_scenario("foreign-origin", gui, IPC_MODE="classic")
     time.sleep(0.5)
     assert [exception_of(e)["value"] for e in ingest.events] == ["error from app"]
+
+
+def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario, ingest):
+    run_scenario("hang", gui)
+
+    def blocked(events):
+        stacks = [(e, [f["function"] for f in exception_of(e)["stacktrace"]["frames"]]) for e in events]
+        return [e for e, functions in stacks if "block_gui_thread" in functions]
+
+    event = ingest.wait_for(lambda i: blocked(i.events))[0]
+    assert exception_of(event)["type"] == "ApplicationNotResponding"
+    assert event["tags"]["event.process"] == "host"
+    assert_relay_accepts(event)
+    time.sleep(0.5)
+    assert len(blocked(ingest.events)) == 1  # once per hang
