@@ -28,7 +28,7 @@ PAGE = b"""<!doctype html>
 </body></html>"""
 
 
-def _headless_environment() -> None:
+def headless_environment() -> None:
     """Qt offscreen without a display, and QtWebEngine's sandbox off as root (it refuses to start)."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -79,7 +79,7 @@ def summarize(event: Dict[str, Any]) -> str:
 
 
 def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
-    _headless_environment()
+    headless_environment()
     if gui is None and importlib.util.find_spec("PyQt6") is not None:
         gui = "qt"
     import sentry_sdk

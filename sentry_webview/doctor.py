@@ -16,7 +16,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from sentry_webview.demo import _headless_environment
+from sentry_webview.demo import headless_environment
 
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>sentry-webview doctor</title></head>
 <body><p>sentry-webview doctor</p></body></html>"""
@@ -172,7 +172,7 @@ def _protocol_check(host: Any) -> Check:
 
 def run_doctor(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
     """Print every check; exit status 1 when one failed."""
-    _headless_environment()
+    headless_environment()
     dsn = dsn or os.environ.get("SENTRY_DSN")
     if gui is None and importlib.util.find_spec("PyQt6") is not None:
         gui = "qt"
