@@ -43,6 +43,10 @@ class Backend(ABC):
     def closed(self, window: Any) -> None:
         """Release what the GUI leaves waiting on a window that is gone."""
 
+    @abstractmethod
+    def loop_ended(self) -> None:
+        """On the GUI thread, once its event loop has returned: release what the loop left waiting."""
+
 
 def backend_for_pywebview() -> Optional[Backend]:
     """The backend of pywebview's running GUI, or None for one we don't drive natively."""

@@ -72,6 +72,9 @@ class CefBackend(Backend):
     def closed(self, browser: Any) -> None:
         """Nothing to do: cefpython never blocks a Python thread on a page."""
 
+    def loop_ended(self) -> None:
+        """Nothing to do: as for ``closed``."""
+
 
 def on_callback(browser: Any, name: str, ours: Callable[..., None]) -> None:
     """Run ``ours`` on the client callback ``name``, after the app's own one, whose result is kept.

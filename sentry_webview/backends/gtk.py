@@ -1,11 +1,21 @@
 """pywebview's GTK GUI (WebKit2GTK): user scripts at document start and web-process-terminated."""
 
+import threading
+import time
 from typing import Any, Callable, Optional
 
 from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
 # WebKit2.WebProcessTerminationReason, as @sentry/electron's exit reasons.
 _REASONS = {"CRASHED": "crashed", "EXCEEDED_MEMORY_LIMIT": "oom", "TERMINATED_BY_API": "killed"}
+
+
+_LOOP_END_DRAIN = 1.0  # seconds
+
+
+def _waits_for_bridge_reply(thread: Any) -> bool:
+    """A pywebview thread running a bridge call (``js_bridge_call``'s ``_call``)."""
+    return getattr(getattr(thread, "_target", None), "__qualname__", "") == "js_bridge_call.<locals>._call"
 
 
 def _browser_view(window: Any) -> Any:
@@ -45,7 +55,19 @@ class GtkBackend(Backend):
         _browser_view(window).webview.connect("notify::uri", lambda view, _: on_url(view.get_uri() or ""))
 
     def closed(self, window: Any) -> None:
-        """Nothing to do: pywebview's GTK backend releases its pending evaluate_js calls itself."""
+        """Nothing to do: pywebview's GTK backend releases the evaluate_js calls it registered."""
+
+    def loop_ended(self) -> None:
+        # A bridge call's reply is an evaluate_js that waits on an idle callback; one queued just as
+        # the last window closed is never dispatched, and its non-daemon thread would keep the
+        # process alive. Dispatch what is pending while such replies wait (bounded).
+        from gi.repository import GLib
+
+        context = GLib.MainContext.default()
+        deadline = time.monotonic() + _LOOP_END_DRAIN
+        while time.monotonic() < deadline and any(map(_waits_for_bridge_reply, threading.enumerate())):
+            if not context.iteration(False):
+                time.sleep(0.005)
 
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
         from gi.repository import GLib

@@ -113,7 +113,13 @@ def install() -> None:
     def start(*args: Any, **kwargs: Any) -> Any:
         with capture_internal_exceptions():
             wire_windows()
-        return original_start(*args, **kwargs)
+        try:
+            return original_start(*args, **kwargs)
+        finally:
+            with capture_internal_exceptions():
+                backend = backend_for_pywebview()
+                if backend is not None:
+                    backend.loop_ended()
 
     webview.create_window = create_window
     webview.start = start

@@ -51,6 +51,9 @@ class QtBackend(Backend):
         for pending in list(getattr(window.native, "_js_results", {}).values()):
             pending["semaphore"].release()
 
+    def loop_ended(self) -> None:
+        """Nothing to do: ``closed`` released the window's pending evaluate_js calls."""
+
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
         from qtpy.QtCore import QTimer
 

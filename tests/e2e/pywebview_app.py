@@ -42,6 +42,8 @@ PAGES = {
   window.pywebview.api.echo('ping').then(function (r) { document.title = 'echo:' + r; });
 });</script>""",
     "/idle.html": """<!doctype html><title>idle</title><p>idle</p>""",
+    "/busy.html": """<!doctype html><title>busy</title>
+<script>(function tick() { SentryWebview.addBreadcrumb({message: 'tick'}); setTimeout(tick, 0); })();</script>""",
     "/load.html": """<!doctype html><title>load</title>
 <script>window.addEventListener('pywebviewready', function () {
   var name = location.search.slice(1), total = %d, sent = 0;
@@ -333,7 +335,8 @@ def scenario_hang():
 
 
 def scenario_quit():
-    window = webview.create_window("quit", BASE + "/idle.html")
+    """The last window closes while its page keeps the bridge busy (replies in flight)."""
+    window = webview.create_window("quit", BASE + "/busy.html")
 
     def run():
         window.events.loaded.wait(10)
