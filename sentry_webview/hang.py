@@ -3,7 +3,9 @@
 Backends call ``beat`` from the GUI thread's own event loop (a Qt timer, a GLib
 timeout). A watchdog thread notices when beats stop and captures one
 ``ApplicationNotResponding`` event per hang, with the GUI thread's stack as it was
-at that moment, like @sentry/electron's ANR integration.
+at that moment, like @sentry/electron's ANR integration. A machine that slept (or a
+stopped process) is not a hang: when the watchdog itself overslept while the process
+used next to no CPU, it starts over.
 """
 
 import sys
@@ -45,9 +47,14 @@ class HangWatchdog:
                 self._watcher.start()
 
     def _watch(self) -> None:
+        woke, cpu = time.monotonic(), time.process_time()
         while True:
             time.sleep(self.interval)
+            previous, woke = woke, time.monotonic()
+            previous_cpu, cpu = cpu, time.process_time()
             with self._lock:
+                if _suspended(woke - previous - self.interval, cpu - previous_cpu, self.threshold):
+                    self._last = woke
                 blocked = time.monotonic() - (self._last or time.monotonic())
                 due = blocked > self.threshold and not self._reported
                 self._reported = self._reported or due
@@ -80,3 +87,11 @@ class HangWatchdog:
                 "tags": {"event.process": "host"},
             }
         )
+
+
+def _suspended(overslept: float, cpu: float, threshold: float) -> bool:
+    """The whole process stood still (system sleep, SIGSTOP), rather than its GUI thread blocking.
+
+    A blocked GUI thread leaves the watchdog running, or burns CPU while it holds the GIL.
+    """
+    return overslept > threshold and cpu < overslept / 10

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -334,6 +335,20 @@ def scenario_hang():
     return window, run
 
 
+def scenario_suspended():
+    """The whole host process stands still for 3 s (as in a system sleep): not a hang."""
+    window = webview.create_window("suspended", BASE + "/idle.html")
+
+    def run():
+        window.events.loaded.wait(10)
+        time.sleep(1)
+        subprocess.Popen(["sh", "-c", "kill -STOP %d; sleep 3; kill -CONT %d" % (os.getpid(), os.getpid())])
+        time.sleep(5)
+        finish(window)
+
+    return window, run
+
+
 def scenario_quit():
     """The last window closes while its page keeps the bridge busy (replies in flight)."""
     window = webview.create_window("quit", BASE + "/busy.html")
@@ -354,7 +369,7 @@ sentry_webview.init(
     environment="e2e",
     ipc_mode=os.environ.get("IPC_MODE", "both"),
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
-    anr_threshold=1.0 if SCENARIO == "hang" else None,
+    anr_threshold=1.0 if SCENARIO in ("hang", "suspended") else None,
 )
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()

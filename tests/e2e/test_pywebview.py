@@ -148,6 +148,12 @@ def test_a_page_of_a_foreign_origin_cant_use_the_bridge(gui, run_scenario, inges
     assert [exception_of(e)["value"] for e in ingest.events] == ["error from app"]
 
 
+def test_a_process_that_stood_still_as_in_a_system_sleep_is_not_reported_as_hung(gui, run_scenario, ingest):
+    run_scenario("suspended", gui)
+    time.sleep(0.5)
+    assert [exception_of(e)["type"] for e in ingest.events if "exception" in e] == []
+
+
 def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario, ingest):
     run_scenario("hang", gui)
 
