@@ -5,6 +5,17 @@ protocol into the host's ``sentry-sdk``, merged with host scope and context.
 """
 
 from sentry_webview.api import flush, init, protocol_blueprint, renderer_config
+from sentry_webview.crash import HostCrashIntegration
 from sentry_webview.integration import IPCMode, WebviewIntegration
+from sentry_webview.sessions import HostSessionIntegration
 
-__all__ = ["IPCMode", "WebviewIntegration", "flush", "init", "protocol_blueprint", "renderer_config"]
+__all__ = [
+    "HostCrashIntegration",
+    "HostSessionIntegration",
+    "IPCMode",
+    "WebviewIntegration",
+    "flush",
+    "init",
+    "protocol_blueprint",
+    "renderer_config",
+]

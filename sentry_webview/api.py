@@ -1,16 +1,19 @@
 """Public entry points: ``init``, ``renderer_config`` and ``flush``."""
 
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import sentry_sdk
 from flask import Blueprint
 
 from sentry_webview.app_info import default_environment, default_release
 from sentry_webview.backends.pywebview import wire_windows
+from sentry_webview.crash import HostCrashIntegration
 from sentry_webview.integration import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
+from sentry_webview.sessions import HostSessionIntegration
 from sentry_webview.transport import offline_transport
 
+_HEALTH = (HostCrashIntegration, HostSessionIntegration)
 _HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url", "anr_threshold")
 
 
@@ -31,7 +34,10 @@ def init(
     keeps what can't be sent on disk and sends it later: ``False`` turns it off, a dict
     tunes it (``path``, ``max_count``, ``max_bytes``, ``max_age_days``,
     ``retry_interval``, ``should_store``, ``should_send``). An app's own ``transport``
-    replaces it.
+    replaces it. Release health (``HostSessionIntegration``) and host crash reports
+    (``HostCrashIntegration``) are on; ``disabled_integrations=[...]`` turns either
+    off. ``data_dir`` is where the offline queue and the run files go (default
+    ``<user data dir of the app>/sentry-webview``).
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
@@ -43,14 +49,30 @@ def init(
             ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows, **host_options
         )
         integrations.append(integration)
+    data_dir = options.pop("data_dir", None)
+    integrations += [cls(data_dir=data_dir) for cls in _HEALTH if not any(isinstance(i, cls) for i in integrations)]
     offline = options.pop("offline", True)
     if offline is not False and "transport" not in options:
-        options["transport"] = offline_transport(**(offline if isinstance(offline, dict) else {}))
+        options["transport"] = offline_transport(data_dir, **(offline if isinstance(offline, dict) else {}))
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())
+    close_health()  # a previous init's run ends cleanly
     sentry_sdk.init(integrations=integrations, **options)
     integration.host  # noqa: B018 - serve renderers from now on
+    for health in _health():
+        health.start()
     wire_windows()
+
+
+def _health() -> List[Any]:
+    client = sentry_sdk.get_client()
+    return [i for i in (client.get_integration(cls) for cls in _HEALTH) if i is not None]
+
+
+def close_health() -> None:
+    """End this run's session and crash watch as at a clean exit (tests, and apps that re-init)."""
+    for health in _health():
+        health.close()
 
 
 def _integration() -> WebviewIntegration:

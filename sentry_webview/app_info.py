@@ -1,6 +1,7 @@
 """What the host knows about the running app: release, environment and desktop contexts."""
 
 import functools
+import hashlib
 import os
 import platform
 import re
@@ -69,3 +70,13 @@ def host_contexts() -> Dict[str, Dict[str, Any]]:
         "device": {"family": "Desktop", "arch": platform.machine()},
         "app": {key: value for key, value in app.items() if value},
     }
+
+
+def data_path(kind: str, dsn: str, data_dir: Optional[Path] = None) -> Path:
+    """Per app and DSN: ``<data_dir>/<kind>/<hash of the DSN>``; ``data_dir`` defaults to
+    ``<user data dir of the app>/sentry-webview``."""
+    if data_dir is None:
+        import platformdirs
+
+        data_dir = Path(platformdirs.user_data_dir(app_name() or "sentry-webview", appauthor=False)) / "sentry-webview"
+    return Path(data_dir) / kind / hashlib.sha1(dsn.encode()).hexdigest()[:12]

@@ -25,6 +25,14 @@ def sample_event(name: str = "envelope_error.txt") -> Dict[str, Any]:
     return json.loads(load_sample(name).split("\n")[2])
 
 
+@pytest.fixture(autouse=True)
+def user_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test, and the apps it runs, keeps its offline queue and run files in its own user data dir."""
+    path = tmp_path / "user-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    return path
+
+
 @pytest.fixture
 def ingest() -> Iterator[LocalIngest]:
     server = LocalIngest()
@@ -47,6 +55,7 @@ def webview_sdk(ingest: LocalIngest, tmp_path: Path) -> Iterator[Callable[..., W
         _reset_scopes()
         options.setdefault("dsn", ingest.dsn)
         options.setdefault("offline", {"path": tmp_path / "offline-queue"})
+        options.setdefault("data_dir", tmp_path / "sentry-webview")
         options.setdefault("release", "app@1.2.3")
         options.setdefault("environment", "test")
         # The tests' own HTTP requests to the protocol server are not app breadcrumbs.
@@ -62,5 +71,6 @@ def webview_sdk(ingest: LocalIngest, tmp_path: Path) -> Iterator[Callable[..., W
     sentry_sdk.flush(2)
     for integration in started:
         integration.close()
+    sentry_webview.api.close_health()
     sentry_sdk.get_client().close()
     _reset_scopes()

@@ -9,6 +9,7 @@ import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.identity import RendererIdentity
+from sentry_webview.sessions import crash_session
 
 if TYPE_CHECKING:
     from sentry_webview.host import WebviewHost
@@ -59,6 +60,8 @@ class WindowLifecycle:
                 scope.set_tag("exit.reason", reason)
                 level = "fatal" if reason in _FATAL_REASONS else "warning"
                 sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)
+            if level == "fatal":
+                crash_session()
 
     def renderer_config(self, identity: RendererIdentity) -> Dict[str, Any]:
         """The injected config of a renderer the host also reaches over the bridge (unless PROTOCOL)."""

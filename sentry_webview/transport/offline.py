@@ -11,7 +11,6 @@ quarantined. ``should_store(envelope, error)`` and ``should_send(envelope)`` let
 app decide (consent, metered networks).
 """
 
-import hashlib
 import logging
 import os
 import threading
@@ -24,10 +23,12 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import EndpointType, HttpTransport
 from sentry_sdk.utils import capture_internal_exceptions
 
+from sentry_webview.app_info import data_path
+
 logger = logging.getLogger("sentry_webview")
 
 DEFAULTS: Dict[str, Any] = {
-    "path": None,  # default: <user data dir of the app>/sentry-webview/queue/<project>-<key>
+    "path": None,  # default: <user data dir of the app>/sentry-webview/queue/<hash of the DSN>
     "max_count": 30,
     "max_bytes": 20 * 1024 * 1024,
     "max_age_days": 30,
@@ -116,28 +117,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def default_queue_path(dsn: str) -> Path:
+def default_queue_path(dsn: str, data_dir: Optional[Path] = None) -> Path:
     """Per app and DSN: ``<user data dir>/sentry-webview/queue/<hash of the DSN>``."""
-    import platformdirs
-
-    from sentry_webview.app_info import app_name
-
-    digest = hashlib.sha1(dsn.encode()).hexdigest()[:12]
-    return Path(platformdirs.user_data_dir(app_name() or "sentry-webview", appauthor=False)) / (
-        "sentry-webview/queue/%s" % digest
-    )
+    return data_path("queue", dsn, data_dir)
 
 
 class OfflineTransport(HttpTransport):
     """``HttpTransport`` that keeps what it couldn't send on disk and sends it later."""
 
     offline: Dict[str, Any] = DEFAULTS
+    data_dir: Optional[Path] = None
 
     def __init__(self, options: Dict[str, Any]) -> None:
         super().__init__(options)
         config = dict(DEFAULTS, **self.offline)
         self.queue = DiskQueue(
-            Path(config["path"]) if config["path"] else default_queue_path(str(options["dsn"])),
+            Path(config["path"]) if config["path"] else default_queue_path(str(options["dsn"]), self.data_dir),
             config["max_count"],
             config["max_bytes"],
             config["max_age_days"],
@@ -305,9 +300,12 @@ class OfflineTransport(HttpTransport):
             response.close()
 
 
-def offline_transport(**config: Any) -> Type[OfflineTransport]:
-    """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``."""
+def offline_transport(data_dir: Optional[Path] = None, **config: Any) -> Type[OfflineTransport]:
+    """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``.
+
+    Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``.
+    """
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise ValueError("unknown offline option(s) %s; known: %s" % (sorted(unknown), sorted(DEFAULTS)))
-    return type("OfflineTransport", (OfflineTransport,), {"offline": config})
+    return type("OfflineTransport", (OfflineTransport,), {"offline": config, "data_dir": data_dir})

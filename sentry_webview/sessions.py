@@ -1,0 +1,165 @@
+"""Release health: one application-mode session per app run, like @sentry/electron's MainProcessSession.
+
+The session starts at ``init`` on the host's isolation scope and ends when the app
+exits: ``exited``, or ``crashed`` after an unhandled host exception or a renderer
+process crash. It is kept in the run directory (``runs.py``) from the start, within
+a second of a change and every ``persist_interval`` seconds, so a run that vanished (kill -9, power loss) is
+reported ``abnormal`` at the next start, or ``crashed`` when its host crashed
+(``crash.py``), with its own start, duration, release and error count. Renderer
+errors count as errors; a page's uncaught error doesn't crash the app's session.
+"""
+
+import atexit
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+import sentry_sdk
+from sentry_sdk.client import BaseClient, _Client
+from sentry_sdk.integrations import Integration
+from sentry_sdk.scope import Scope
+from sentry_sdk.session import Session
+from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
+
+from sentry_webview.merge import RENDERER_PROCESS
+from sentry_webview.runs import SESSION, RunFiles, start_when_current
+
+
+class HostSessionIntegration(Integration):
+    """One session per app run, persisted so that vanished and crashed runs are reported next time.
+
+    On by default in ``sentry_webview.init``; off with
+    ``disabled_integrations=[HostSessionIntegration]``.
+    """
+
+    identifier = "webview_session"
+
+    def __init__(self, data_dir: Optional[Path] = None, persist_interval: float = 60.0) -> None:
+        self.data_dir = data_dir
+        self.persist_interval = persist_interval
+        self._scope: Optional[Scope] = None
+        self._files: Optional[RunFiles] = None
+        self._saved: Tuple[Any, ...] = ()
+        self._saved_at = 0.0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def setup_once() -> None:
+        update = _Client._update_session_from_event
+
+        def _update_session_from_event(client: _Client, session: Session, event: Dict[str, Any]) -> None:
+            renderer = (event.get("tags") or {}).get("event.process") == RENDERER_PROCESS
+            if not renderer or client.get_integration(HostSessionIntegration) is None:
+                return update(client, session, event)
+            status, user_agent, did = session.status, session.user_agent, session.did
+            update(client, session, event)
+            # A page's uncaught error is an error, not an app crash; its browser is not the app's user
+            # agent, and the app's user (when it set one) stays the session's.
+            session.status, session.user_agent, session.did = status, user_agent, did or session.did
+
+        _Client._update_session_from_event = _update_session_from_event  # type: ignore[method-assign]
+
+    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
+        start_when_current(self)
+
+    def start(self, scope: Optional[Scope] = None) -> None:
+        """Report runs that ended without a clean exit, then start this run's session; once."""
+        with capture_internal_exceptions(), self._lock:
+            client = sentry_sdk.get_client()
+            dsn = client.options.get("dsn")
+            if self._scope is not None or self._stop.is_set() or not dsn or not client.options.get("release"):
+                return
+            self._files = RunFiles(dsn, self.data_dir)
+            self._report_ended(client)
+            self._scope = scope or sentry_sdk.get_isolation_scope()
+            self._scope.start_session(session_mode="application")
+            self._persist()
+            threading.Thread(target=self._persist_loop, name="sentry-webview-session", daemon=True).start()
+            atexit.register(self.close)
+
+    def crashed(self) -> None:
+        """This run's session ends ``crashed``, whenever it ends."""
+        with capture_internal_exceptions(), self._lock:
+            session = self._scope._session if self._scope is not None else None
+            if session is not None:
+                session.update(status="crashed")
+                self._persist()
+
+    def close(self) -> None:
+        """A clean exit: end the session (``exited`` unless it crashed) and remove its file."""
+        with capture_internal_exceptions():
+            atexit.unregister(self.close)
+            self._stop.set()
+            with self._lock:
+                scope, self._scope = self._scope, None
+            if scope is None or self._files is None:
+                return
+            session = scope._session
+            if session is not None:
+                session.update(duration=_seconds_since(session.started))
+                scope.end_session()
+            self._files.remove(SESSION)
+
+    def _persist_loop(self) -> None:
+        """Keep the file current: within a second of a new user, error or status, else every ``persist_interval``."""
+        while not self._stop.wait(1.0):
+            with capture_internal_exceptions(), self._lock:
+                session = self._scope._session if self._scope is not None else None
+                if session is not None and (
+                    _state(session) != self._saved or time.monotonic() - self._saved_at >= self.persist_interval
+                ):
+                    self._persist()
+
+    def _persist(self) -> None:
+        session = self._scope._session if self._scope is not None else None
+        if session is not None and self._files is not None:
+            self._files.write(SESSION, dict(session.to_json(), duration=_seconds_since(session.started)))
+            self._saved, self._saved_at = _state(session), time.monotonic()
+
+    def _report_ended(self, client: BaseClient) -> None:
+        assert self._files is not None
+        for pid in self._files.ended(SESSION):
+            with capture_internal_exceptions():
+                data = self._files.read(SESSION, pid)
+                if data is not None:
+                    crashed_at = self._files.dumped(pid) or data.get("crashed_at")
+                    crashed = crashed_at is not None or data.get("status") == "crashed"
+                    client.capture_session(_ended_session(data, "crashed" if crashed else "abnormal", crashed_at))
+            self._files.remove(SESSION, pid)
+
+
+def crash_session() -> None:
+    """This run's session ends ``crashed`` (a renderer process crashed); nothing when release health is off."""
+    integration = sentry_sdk.get_client().get_integration(HostSessionIntegration)
+    if integration is not None:
+        integration.crashed()
+
+
+def _ended_session(data: Dict[str, Any], status: str, crashed_at: Optional[float]) -> Session:
+    """The persisted session of a run that is gone, as it ended."""
+    started = datetime_from_isoformat(data["started"])
+    duration = data.get("duration")
+    if crashed_at is not None:
+        duration = max(0.0, crashed_at - started.timestamp())
+    attrs = data.get("attrs") or {}
+    return Session(
+        sid=data["sid"],
+        did=data.get("did"),
+        started=started,
+        duration=duration,
+        status=status,  # type: ignore[arg-type]
+        release=attrs.get("release"),
+        environment=attrs.get("environment"),
+        errors=data.get("errors") or 0,
+    )
+
+
+def _state(session: Session) -> Tuple[Any, ...]:
+    return session.did, session.errors, session.status
+
+
+def _seconds_since(started: datetime) -> float:
+    return max(0.0, (datetime.now(timezone.utc) - started).total_seconds())
