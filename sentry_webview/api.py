@@ -14,7 +14,14 @@ from sentry_webview.sessions import HostSessionIntegration
 from sentry_webview.transport import offline_transport
 
 _HEALTH = (HostCrashIntegration, HostSessionIntegration)
-_HOST_OPTIONS = ("allowed_origins", "max_request_bytes", "max_queue", "protocol_url", "anr_threshold")
+_HOST_OPTIONS = (
+    "allowed_origins",
+    "max_request_bytes",
+    "max_queue",
+    "protocol_url",
+    "anr_threshold",
+    "attach_screenshot",
+)
 
 
 def init(
@@ -27,8 +34,9 @@ def init(
 
     Call it before ``webview.start()``. ``WebviewIntegration``'s options
     (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``,
-    ``anr_threshold``) go
-    to the integration; every ``sentry_sdk.init`` option passes through. ``release``
+    ``anr_threshold``, ``attach_screenshot``: a PNG of each visible window on every
+    error event) go to the integration; every ``sentry_sdk.init``
+    option passes through. ``release``
     defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
     app, ``development`` otherwise (as @sentry/electron). ``offline`` (default True)
     keeps what can't be sent on disk and sends it later: ``False`` turns it off, a dict

@@ -21,6 +21,7 @@ from sentry_webview.backends.lifecycle import QUIT_FLUSH_TIMEOUT
 from sentry_webview.host import WebviewHost
 from sentry_webview.ipc import wire
 from sentry_webview.merge import RENDERER_PROCESS, to_datetime
+from sentry_webview.screenshots import attach_screenshots
 
 HOST_PROCESS = "host"
 
@@ -40,7 +41,8 @@ class WebviewIntegration(Integration):
     in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
     standalone loopback server is then not started. ``anr_threshold``: report the GUI
     thread as not responding after this many seconds without running its event loop
-    (off by default).
+    (off by default). ``attach_screenshot``: attach a PNG of each visible window to every
+    error event (off by default; not for CEF).
 
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
@@ -59,6 +61,7 @@ class WebviewIntegration(Integration):
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
         anr_threshold: Optional[float] = None,
+        attach_screenshot: bool = False,
     ) -> None:
         try:
             self.ipc_mode = IPCMode(ipc_mode)
@@ -66,6 +69,7 @@ class WebviewIntegration(Integration):
             raise ValueError("ipc_mode must be one of %s; got %r" % ([m.name for m in IPCMode], ipc_mode)) from None
         self.ipc_namespace = wire.validate_namespace(ipc_namespace)
         self.get_windows = get_windows
+        self.attach_screenshot = attach_screenshot
         self._host_options = dict(
             allowed_origins=tuple(allowed_origins),
             max_request_bytes=max_request_bytes,
@@ -79,6 +83,7 @@ class WebviewIntegration(Integration):
     @staticmethod
     def setup_once() -> None:
         add_global_event_processor(_process_event)
+        add_global_event_processor(attach_screenshots)
         atexit.register(WebviewIntegration._close_all)
         pywebview.install()
 

@@ -1,8 +1,9 @@
 """One small interface per web engine; the merge code never imports Qt, GTK or CEF.
 
 ``Backend`` is what the host needs from an engine: its name and version, a way to
-run our script at document creation, a watch on its renderer process, and the URL
-the engine shows (which, unlike what a page says of itself, a page can't fake).
+run our script at document creation, a watch on its renderer process, the URL
+the engine shows (which, unlike what a page says of itself, a page can't fake), and
+a screenshot of the page.
 ``backend_for_pywebview`` picks the implementation for pywebview's running GUI.
 """
 
@@ -38,6 +39,15 @@ class Backend(ABC):
     @abstractmethod
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
         """Call ``beat`` from the GUI thread's event loop every ``interval`` seconds."""
+
+    def visible(self, window: Any) -> bool:
+        """On the GUI thread: whether ``window`` is shown, not hidden or minimized. True where the engine can't tell."""
+        return True
+
+    @abstractmethod
+    def screenshot(self, window: Any, timeout: float) -> Optional[bytes]:
+        """A PNG of ``window``'s page as shown, taken on the GUI thread from any thread within
+        ``timeout`` seconds; None when it is hidden or minimized, or the GUI thread doesn't answer."""
 
     @abstractmethod
     def closed(self, window: Any) -> None:

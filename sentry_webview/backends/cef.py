@@ -69,6 +69,10 @@ class CefBackend(Backend):
 
         self.cef.PostTask(self.cef.TID_UI, tick)
 
+    def screenshot(self, browser: Any, timeout: float) -> Optional[bytes]:
+        """None: windowed CEF has no snapshot API in cefpython3 66 (only off-screen rendering paints to Python)."""
+        return None
+
     def closed(self, browser: Any) -> None:
         """Nothing to do: cefpython never blocks a Python thread on a page."""
 

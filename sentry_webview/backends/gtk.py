@@ -1,8 +1,12 @@
-"""pywebview's GTK GUI (WebKit2GTK): user scripts at document start and web-process-terminated."""
+"""pywebview's GTK GUI (WebKit2GTK): user scripts at document start, web-process-terminated, and
+snapshots of the visible page."""
 
+import io
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
+
+from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
@@ -16,6 +20,17 @@ _LOOP_END_DRAIN = 1.0  # seconds
 def _waits_for_bridge_reply(thread: Any) -> bool:
     """A pywebview thread running a bridge call (``js_bridge_call``'s ``_call``)."""
     return getattr(getattr(thread, "_target", None), "__qualname__", "") == "js_bridge_call.<locals>._call"
+
+
+def _dispatch_while(busy: Callable[[], bool], timeout: float) -> None:
+    """On the GUI thread: run the default main context while ``busy()``, at most ``timeout`` seconds."""
+    from gi.repository import GLib
+
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while busy() and time.monotonic() < deadline:
+        if not context.iteration(False):
+            time.sleep(0.005)
 
 
 def _browser_view(window: Any) -> Any:
@@ -61,15 +76,46 @@ class GtkBackend(Backend):
         # A bridge call's reply is an evaluate_js that waits on an idle callback; one queued just as
         # the last window closed is never dispatched, and its non-daemon thread would keep the
         # process alive. Dispatch what is pending while such replies wait (bounded).
-        from gi.repository import GLib
-
-        context = GLib.MainContext.default()
-        deadline = time.monotonic() + _LOOP_END_DRAIN
-        while time.monotonic() < deadline and any(map(_waits_for_bridge_reply, threading.enumerate())):
-            if not context.iteration(False):
-                time.sleep(0.005)
+        _dispatch_while(lambda: any(map(_waits_for_bridge_reply, threading.enumerate())), _LOOP_END_DRAIN)
 
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
         from gi.repository import GLib
 
         GLib.timeout_add(int(interval * 1000), lambda: beat() or True)
+
+    def visible(self, window: Any) -> bool:
+        from gi.repository import Gdk
+
+        native = _browser_view(window).window
+        surface = native.get_window()  # None until realized
+        return bool(native.get_visible() and not (surface and surface.get_state() & Gdk.WindowState.ICONIFIED))
+
+    def screenshot(self, window: Any, timeout: float) -> Optional[bytes]:
+        from gi.repository import GLib, WebKit2
+
+        done = threading.Event()
+        png: List[bytes] = []
+
+        def finished(view: Any, result: Any) -> None:
+            with capture_internal_exceptions():
+                stream = io.BytesIO()
+                view.get_snapshot_finish(result).write_to_png(stream)
+                png.append(stream.getvalue())
+            done.set()
+
+        def start() -> bool:
+            with capture_internal_exceptions():
+                if self.visible(window):
+                    region, options = WebKit2.SnapshotRegion.VISIBLE, WebKit2.SnapshotOptions.NONE
+                    _browser_view(window).webview.get_snapshot(region, options, None, finished)
+                    return False
+            done.set()
+            return False
+
+        if not GLib.MainContext.default().is_owner():
+            GLib.idle_add(start)
+            done.wait(timeout)
+        else:  # on the GUI thread the snapshot arrives through its own loop: run that loop meanwhile
+            start()
+            _dispatch_while(lambda: not done.is_set(), timeout)
+        return png[0] if png else None

@@ -9,7 +9,7 @@ renderer at ``loaded``, as a real ``<script>`` element.
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
@@ -31,6 +31,7 @@ class PywebviewWindows:
         self.host = host
         self.lifecycle = host.lifecycle
         self._identities: Dict[str, RendererIdentity] = {}
+        self._shown: Dict[str, Tuple[Any, Backend]] = {}
         self._lock = threading.Lock()
 
     def wire(self, window: Any) -> None:
@@ -57,9 +58,14 @@ class PywebviewWindows:
 
         def shown(window: Any) -> None:
             self.lifecycle.breadcrumb("shown", identity)
+            if state["backend"] is not None:
+                with self._lock:
+                    self._shown[window.uid] = (window, state["backend"])
 
         def closed(window: Any) -> None:
             with capture_internal_exceptions():
+                with self._lock:
+                    self._shown.pop(window.uid, None)
                 if state["backend"] is not None:
                     state["backend"].closed(window)
                 self.lifecycle.closed(identity)
@@ -82,6 +88,15 @@ class PywebviewWindows:
         backend.watch_url(window, lambda url: identity.update(page_url=url))
         if self.host.hang is not None and self.host.hang.attach():
             backend.heartbeat(window, self.host.hang.beat, self.host.hang.interval)
+
+    def shown(self) -> List[Tuple[Any, Backend]]:
+        """The windows shown and not closed, with their backend, in the order they were shown.
+
+        Whether one is hidden or minimized now only its GUI can tell (``Backend.visible``):
+        pywebview 6.2 has no event for ``hide()``/``show()``.
+        """
+        with self._lock:
+            return list(self._shown.values())
 
     def _loaded(self, window: Any, identity: RendererIdentity, state: Dict[str, Any]) -> None:
         # No GUI round trips here (get_current_url blocks forever once the window is gone):

@@ -1,6 +1,11 @@
-"""pywebview's Qt GUI (QtWebEngine): document-creation scripts and renderProcessTerminated."""
+"""pywebview's Qt GUI (QtWebEngine): document-creation scripts, renderProcessTerminated, and
+screenshots grabbed on the GUI thread."""
 
-from typing import Any, Callable, Optional
+import threading
+from typing import Any, Callable, List, Optional
+
+from qtpy.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QThread, Signal, Slot
+from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.backends import Backend, RendererGone, UrlChanged
 
@@ -11,6 +16,49 @@ _REASONS = {
     "CrashedTerminationStatus": "crashed",
     "KilledTerminationStatus": "killed",
 }
+
+
+class _GuiThread(QObject):
+    """Runs jobs on the GUI thread: other threads emit a signal queued to a slot of this object, which lives there."""
+
+    _job = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.moveToThread(QCoreApplication.instance().thread())
+        self._job.connect(self._run)
+
+    @Slot(object)
+    def _run(self, job: Callable[[], None]) -> None:
+        job()
+
+    def call(self, job: Callable[[], Optional[bytes]], timeout: float) -> Optional[bytes]:
+        """``job()`` run on the GUI thread: directly when called there, else waited for at most ``timeout``."""
+        if QThread.currentThread() == self.thread():
+            return job()
+        done = threading.Event()
+        result: List[Optional[bytes]] = []
+
+        def run() -> None:
+            with capture_internal_exceptions():
+                result.append(job())
+            done.set()
+
+        self._job.emit(run)
+        done.wait(timeout)
+        return result[0] if result else None
+
+
+_gui_thread: Optional[_GuiThread] = None
+_gui_thread_lock = threading.Lock()
+
+
+def _grab(native: Any) -> Optional[bytes]:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    native.webview.grab().save(buffer, "PNG")
+    return bytes(data)
 
 
 class QtBackend(Backend):
@@ -60,3 +108,13 @@ class QtBackend(Backend):
         timer = QTimer(window.native)  # before_show runs on the GUI thread, which owns the window
         timer.timeout.connect(beat)
         timer.start(int(interval * 1000))
+
+    def visible(self, window: Any) -> bool:
+        return window.native.isVisible() and not window.native.isMinimized()
+
+    def screenshot(self, window: Any, timeout: float) -> Optional[bytes]:
+        global _gui_thread
+        with _gui_thread_lock:
+            if _gui_thread is None:
+                _gui_thread = _GuiThread()
+        return _gui_thread.call(lambda: _grab(window.native) if self.visible(window) else None, timeout)

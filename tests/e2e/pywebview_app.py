@@ -311,6 +311,24 @@ def block_gui_thread():
     time.sleep(3)
 
 
+def poll_on_gui_thread(window, poll):
+    """Call ``poll`` every 50 ms on the GUI thread, from the window's ``before_show`` (which runs there)."""
+
+    def install(window):
+        if os.environ.get("PYWEBVIEW_GUI") == "gtk":
+            from gi.repository import GLib
+
+            GLib.timeout_add(50, lambda: poll() or True)
+        else:
+            from qtpy.QtCore import QTimer
+
+            timer = QTimer(window.native)
+            timer.timeout.connect(poll)
+            timer.start(50)
+
+    window.events.before_show += install
+
+
 def scenario_hang():
     """The GUI thread blocks for 3 s after the window shows: one ANR event with its stack."""
     window = webview.create_window("hang", BASE + "/idle.html")
@@ -361,6 +379,45 @@ def scenario_quit():
     return window, run
 
 
+PAGES["/screenshot.html"] = """<!doctype html><title>screenshot</title>
+<style>html, body { margin: 0; height: 100%; overflow: hidden; background: #3366cc; color: #fff; }</style>
+<h1 style="padding: 100px; margin: 0">screenshot page</h1>
+<script>function fail() { throw new Error('screenshot page failed'); }
+requestAnimationFrame(function () { requestAnimationFrame(function () { window.painted = true; }); });</script>"""
+
+
+def scenario_screenshot():
+    """A 640×480 window; its page throws, then the host captures an error on its own thread, a message
+    on the GUI thread, and a transaction. Prints the page's viewport in device pixels."""
+    window = webview.create_window("screenshot", BASE + "/screenshot.html", width=640, height=480)
+    asked, captured = threading.Event(), threading.Event()
+
+    def capture_when_asked():
+        if asked.is_set() and not captured.is_set():
+            sentry_sdk.capture_message("captured on the GUI thread")
+            captured.set()
+
+    poll_on_gui_thread(window, capture_when_asked)
+
+    def run():
+        wait_until(lambda: window.events.loaded.is_set() and window.evaluate_js("window.painted === true"))
+        width, height, ratio = window.evaluate_js("[innerWidth, innerHeight, devicePixelRatio]")
+        print("VIEWPORT %d %d" % (round(width * ratio), round(height * ratio)), flush=True)
+        window.evaluate_js("setTimeout(fail, 0)")
+        wait_for_renderer_events(1)
+        try:
+            raise RuntimeError("host failed under a window")
+        except RuntimeError:
+            sentry_sdk.capture_exception()
+        asked.set()
+        wait_until(captured.is_set)
+        with sentry_sdk.start_transaction(name="screenshot transaction"):
+            pass
+        finish(window)
+
+    return window, run
+
+
 SCENARIO = sys.argv[1]
 SCENARIO_TIMEOUT = 150 if SCENARIO == "load" else 60
 sentry_webview.init(
@@ -370,6 +427,8 @@ sentry_webview.init(
     ipc_mode=os.environ.get("IPC_MODE", "both"),
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
     anr_threshold=1.0 if SCENARIO in ("hang", "suspended") else None,
+    attach_screenshot=SCENARIO == "screenshot",
+    traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,
 )
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()

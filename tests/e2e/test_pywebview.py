@@ -4,7 +4,9 @@ what a user would see at Sentry, judged by Relay."""
 import json
 import re
 import shutil
+import struct
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,40 @@ def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario,
     assert_relay_accepts(event)
     time.sleep(0.5)
     assert len(blocked(ingest.events)) == 1  # once per hang
+
+
+def png_image(data):
+    """(width, height, top-left RGB) of a PNG; a row's first pixel is stored as is, whatever its filter."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        chunks.append((kind, data[offset + 8 : offset + 8 + length]))
+        offset += 12 + length
+    kind, header = chunks[0]
+    width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert (kind, depth, color in (2, 6), interlace) == (b"IHDR", 8, True, 0), header
+    pixels = zlib.decompress(b"".join(body for name, body in chunks if name == b"IDAT"))
+    return width, height, tuple(pixels[1:4])
+
+
+def test_error_events_carry_a_screenshot_of_the_window_and_transactions_none(gui, run_scenario, ingest):
+    """Captured on the intake worker (page error), an app thread (host error) and the GUI thread (message)."""
+    result = run_scenario("screenshot", gui)
+    viewport = tuple(int(n) for n in re.search(r"VIEWPORT (\d+) (\d+)", result.stdout).groups())
+
+    def envelope_of(predicate):
+        return ingest.wait_for(lambda i: next((r for r in i.received if r.event and predicate(r.event)), None))
+
+    errors = [
+        envelope_of(lambda e: "exception" in e and exception_of(e)["value"] == "screenshot page failed"),
+        envelope_of(lambda e: "exception" in e and exception_of(e)["value"] == "host failed under a window"),
+        envelope_of(lambda e: e.get("message") == "captured on the GUI thread"),
+    ]
+    for received in errors:
+        [item] = received.items_of("attachment")
+        assert (item.headers["filename"], item.headers["content_type"]) == ("screenshot.png", "image/png")
+        assert png_image(item.get_bytes()) == (*viewport, (0x33, 0x66, 0xCC))  # the page's background
+    transaction = envelope_of(lambda e: e.get("type") == "transaction")
+    assert transaction.event["transaction"] == "screenshot transaction"
+    assert transaction.items_of("attachment") == []

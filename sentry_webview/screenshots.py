@@ -1,0 +1,54 @@
+"""Screenshots (opt-in, ``attach_screenshot=True``): a PNG of each visible window on every
+error event, like @sentry/electron's screenshots integration; never on transactions.
+
+Events are captured on any thread; each backend takes its snapshot on the GUI thread,
+and an event waits for all of them at most ``TIMEOUT`` seconds. An ANR event gets
+none: its GUI thread is the one that doesn't answer.
+"""
+
+import time
+from typing import Any, Dict, List, Tuple
+
+import sentry_sdk
+from sentry_sdk.attachments import Attachment
+from sentry_sdk.utils import capture_internal_exceptions
+
+from sentry_webview.backends import Backend
+
+TIMEOUT = 1.0  # seconds, for all windows of one event
+_NOT_ERRORS = ("transaction", "check_in")
+
+
+def take(windows: List[Tuple[Any, Backend]], timeout: float = TIMEOUT) -> List[Attachment]:
+    """One PNG attachment per visible window of ``windows`` (window, backend), in their order."""
+    deadline = time.monotonic() + timeout
+    attachments: List[Attachment] = []
+    for window, backend in windows:
+        png = backend.screenshot(window, max(0.0, deadline - time.monotonic()))
+        if png:
+            # @sentry/electron's names: screenshot.png, screenshot-2.png, ...
+            name = "screenshot-%d.png" % (len(attachments) + 1) if attachments else "screenshot.png"
+            attachments.append(Attachment(bytes=png, filename=name, content_type="image/png"))
+    return attachments
+
+
+def is_anr(event: Dict[str, Any]) -> bool:
+    values = (event.get("exception") or {}).get("values") or []
+    return any(isinstance(v, dict) and (v.get("mechanism") or {}).get("type") == "ANR" for v in values)
+
+
+def attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+    """Event processor: add the windows' screenshots to an error event's attachments, when asked for."""
+    from sentry_webview.integration import WebviewIntegration
+
+    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    if integration is None or not integration.attach_screenshot:
+        return event
+    if event.get("type") in _NOT_ERRORS or is_anr(event):
+        return event
+    with capture_internal_exceptions():
+        screenshots = take(integration.host.windows.shown())
+        if screenshots:
+            # A new list: a caller's hint list may be shared by several events (one renderer envelope).
+            hint["attachments"] = list(hint.get("attachments") or ()) + screenshots
+    return event
