@@ -31,7 +31,7 @@ var SentryWebviewPreload = (() => {
 
   // ../sentry_webview/ipc/wire.json
   var wire_default = {
-    channels: ["start", "scope", "envelope"],
+    channels: ["start", "scope", "envelope", "status"],
     defaultNamespace: "sentry-ipc",
     namespacePattern: "^[a-z0-9-]+$",
     bridgePrefix: "sentry_webview",
@@ -243,6 +243,7 @@ var SentryWebviewPreload = (() => {
         deliverQueued();
         const deliver = queue.length ? null : route(channel);
         if (deliver) return deliver(payload);
+        if (channel === STATUS) return;
         queue.push([channel, payload]);
         if (queue.length > QUEUE_LIMIT) {
           dropped(queue.splice(queue[0][0] === START ? 1 : 0, 1)[0][0]);
@@ -261,12 +262,20 @@ var SentryWebviewPreload = (() => {
       }
     }
     window.addEventListener("pywebviewready", deliverQueuedSafely);
-    const [START, SCOPE, ENVELOPE] = wire.channels;
+    const [START, SCOPE, ENVELOPE, STATUS] = wire.channels;
     const ipc = {
       sendStart: (payload) => send(START, payload),
       sendScope: (payload) => send(SCOPE, payload),
-      sendEnvelope: (payload) => send(ENVELOPE, payload)
+      sendEnvelope: (payload) => send(ENVELOPE, payload),
+      sendStatus: (payload) => send(STATUS, payload)
     };
+    if (config.statusIntervalMs > 0) {
+      const status = (visible) => ipc.sendStatus(JSON.stringify({ visible }));
+      const beat = () => status(document.visibilityState === "visible");
+      setInterval(beat, config.statusIntervalMs);
+      document.addEventListener("visibilitychange", beat);
+      window.addEventListener("pagehide", () => status(false));
+    }
     registry[namespace] = ipc;
     return ipc;
   }

@@ -20,6 +20,7 @@ _HOST_OPTIONS = (
     "max_queue",
     "protocol_url",
     "anr_threshold",
+    "renderer_anr_threshold",
     "attach_screenshot",
 )
 
@@ -34,8 +35,9 @@ def init(
 
     Call it before ``webview.start()``. ``WebviewIntegration``'s options
     (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``,
-    ``anr_threshold``, ``attach_screenshot``: a PNG of each visible window on every
-    error event) go to the integration; every ``sentry_sdk.init``
+    ``anr_threshold``, ``renderer_anr_threshold``: seconds a visible page's event loop
+    may go without its heartbeat, ``attach_screenshot``: a PNG of each visible window
+    on every error event) go to the integration; every ``sentry_sdk.init``
     option passes through. ``release``
     defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
     app, ``development`` otherwise (as @sentry/electron). ``offline`` (default True)
@@ -93,8 +95,9 @@ def _integration() -> WebviewIntegration:
 def renderer_config(**extra: Any) -> Dict[str, Any]:
     """What a page needs to reach the host, for pages the app serves or templates itself.
 
-    ``{"ipcNamespace", "ipcMode", "protocolUrl", "headers"}``; ``protocolUrl`` and
-    ``headers`` only when the mode includes PROTOCOL. Publish it as
+    ``{"ipcNamespace", "ipcMode", "protocolUrl", "headers", "statusIntervalMs"}``;
+    ``protocolUrl`` and ``headers`` only when the mode includes PROTOCOL,
+    ``statusIntervalMs`` only with ``renderer_anr_threshold``. Publish it as
     ``window.__SENTRY_WEBVIEW__`` or pass it to ``SentryWebviewPreload.hookupIpc``.
     """
     return _integration().host.renderer_config(**extra)

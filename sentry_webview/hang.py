@@ -1,33 +1,51 @@
 """App hangs (ANR): the GUI thread stops running its heartbeat for longer than a threshold.
 
 Backends call ``beat`` from the GUI thread's own event loop (a Qt timer, a GLib
-timeout). A watchdog thread notices when beats stop and captures one
+timeout, a CEF UI task). A watchdog thread notices when beats stop and captures one
 ``ApplicationNotResponding`` event per hang, with the GUI thread's stack as it was
 at that moment, like @sentry/electron's ANR integration. A machine that slept (or a
-stopped process) is not a hang: when the watchdog itself overslept while the process
+stopped process) is not a hang: when the watch itself overslept while the process
 used next to no CPU, it starts over.
 """
 
 import sys
 import threading
 import time
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions, serialize_frame
 
+ANR_TYPE = "ANR"
 
-class HangWatchdog:
-    """Watches one GUI thread; started by the first beat."""
 
-    def __init__(self, threshold: float) -> None:
+def anr_event(value: str, **exception: Any) -> Dict[str, Any]:
+    """An ``ApplicationNotResponding`` error event; ``exception`` adds to its exception (stacktrace, thread_id)."""
+    mechanism = {"type": ANR_TYPE, "handled": False}
+    exception = dict(type="ApplicationNotResponding", value=value, mechanism=mechanism, **exception)
+    return {"level": "error", "exception": {"values": [exception]}}
+
+
+def is_anr(event: Dict[str, Any]) -> bool:
+    """Whether ``event`` reports a hang (of the GUI thread or of a renderer)."""
+    values = (event.get("exception") or {}).get("values") or []
+    return any(isinstance(v, dict) and (v.get("mechanism") or {}).get("type") == ANR_TYPE for v in values)
+
+
+class Watchdog(ABC):
+    """A daemon thread that checks, every ``interval`` seconds, what has gone silent for ``threshold``."""
+
+    name = "sentry-webview-watchdog"
+
+    def __init__(self, threshold: float, interval: float) -> None:
         self.threshold = threshold
-        self.interval = threshold / 4
-        self._last: Optional[float] = None
+        self.interval = interval
+        self._last: Optional[float] = None  # the GUI thread's last beat
         self._thread_id: Optional[int] = None
-        self._reported = False
-        self._watcher: Optional[threading.Thread] = None
         self._attached = False
+        self._watcher: Optional[threading.Thread] = None
+        self._closed = threading.Event()
         self._lock = threading.Lock()
 
     def attach(self) -> bool:
@@ -37,31 +55,55 @@ class HangWatchdog:
         return first
 
     def beat(self) -> None:
-        """Called on the GUI thread by its event loop, every ``interval`` seconds."""
+        """On the GUI thread, by its event loop, every ``interval`` seconds."""
         with self._lock:
             self._last = time.monotonic()
             self._thread_id = threading.get_ident()
-            self._reported = False
-            if self._watcher is None:
-                self._watcher = threading.Thread(target=self._watch, name="sentry-webview-anr", daemon=True)
-                self._watcher.start()
+            self._start()
+
+    def close(self) -> None:
+        """Stop the watch: a closed host reports nothing into a later client."""
+        self._closed.set()
+
+    def _start(self) -> None:
+        """Start the watch thread once; with the lock held."""
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name=self.name, daemon=True)
+            self._watcher.start()
 
     def _watch(self) -> None:
         woke, cpu = time.monotonic(), time.process_time()
-        while True:
-            time.sleep(self.interval)
+        while not self._closed.wait(self.interval):
             previous, woke = woke, time.monotonic()
             previous_cpu, cpu = cpu, time.process_time()
-            with self._lock:
-                if _suspended(woke - previous - self.interval, cpu - previous_cpu, self.threshold):
-                    self._last = woke
-                blocked = time.monotonic() - (self._last or time.monotonic())
-                due = blocked > self.threshold and not self._reported
-                self._reported = self._reported or due
-                thread_id = self._thread_id
-            if due and thread_id is not None:
-                with capture_internal_exceptions():
-                    self._report(thread_id, blocked)
+            stood_still = _suspended(woke - previous - self.interval, cpu - previous_cpu, self.threshold)
+            with capture_internal_exceptions():
+                self._check(woke, stood_still)
+
+    @abstractmethod
+    def _check(self, now: float, stood_still: bool) -> None:
+        """Report what is overdue at ``now``; ``stood_still``: the whole process didn't run meanwhile."""
+
+
+class HangWatchdog(Watchdog):
+    """Watches one GUI thread; started by its first beat."""
+
+    name = "sentry-webview-anr"
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__(threshold, threshold / 4)
+        self._reported = False
+
+    def _check(self, now: float, stood_still: bool) -> None:
+        with self._lock:
+            if stood_still:
+                self._last = now
+            blocked = now - (self._last or now)
+            due = blocked > self.threshold and not self._reported
+            self._reported = blocked > self.threshold  # until a beat ends the hang
+            thread_id = self._thread_id
+        if due and thread_id is not None:
+            self._report(thread_id, blocked)
 
     def _report(self, thread_id: int, blocked: float) -> None:
         frame = sys._current_frames().get(thread_id)
@@ -70,23 +112,11 @@ class HangWatchdog:
             frames.append(serialize_frame(frame, include_local_variables=False))
             frame = frame.f_back
         frames.reverse()
-        sentry_sdk.capture_event(
-            {
-                "level": "error",
-                "exception": {
-                    "values": [
-                        {
-                            "type": "ApplicationNotResponding",
-                            "value": "The GUI thread has been blocked for %.1f s" % blocked,
-                            "mechanism": {"type": "ANR", "handled": False},
-                            "stacktrace": {"frames": frames},
-                            "thread_id": thread_id,
-                        }
-                    ]
-                },
-                "tags": {"event.process": "host"},
-            }
+        event = anr_event(
+            "The GUI thread has been blocked for %.1f s" % blocked, stacktrace={"frames": frames}, thread_id=thread_id
         )
+        event["tags"] = {"event.process": "host"}
+        sentry_sdk.capture_event(event)
 
 
 def _suspended(overslept: float, cpu: float, threshold: float) -> bool:

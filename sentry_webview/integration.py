@@ -41,8 +41,9 @@ class WebviewIntegration(Integration):
     in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
     standalone loopback server is then not started. ``anr_threshold``: report the GUI
     thread as not responding after this many seconds without running its event loop
-    (off by default). ``attach_screenshot``: attach a PNG of each visible window to every
-    error event (off by default; not for CEF).
+    (off by default). ``renderer_anr_threshold``: the same for a visible page's event
+    loop, judged by its heartbeats (off by default). ``attach_screenshot``: attach a PNG
+    of each visible window to every error event (off by default; not for CEF).
 
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
@@ -61,6 +62,7 @@ class WebviewIntegration(Integration):
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
         anr_threshold: Optional[float] = None,
+        renderer_anr_threshold: Optional[float] = None,
         attach_screenshot: bool = False,
     ) -> None:
         try:
@@ -76,6 +78,7 @@ class WebviewIntegration(Integration):
             max_queue=max_queue,
             protocol_url=protocol_url,
             anr_threshold=anr_threshold,
+            renderer_anr_threshold=renderer_anr_threshold,
         )
         self._host: Optional[WebviewHost] = None
         self._lock = threading.Lock()

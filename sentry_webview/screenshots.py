@@ -14,6 +14,7 @@ from sentry_sdk.attachments import Attachment
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.backends import Backend
+from sentry_webview.hang import is_anr
 
 TIMEOUT = 1.0  # seconds, for all windows of one event
 _NOT_ERRORS = ("transaction", "check_in")
@@ -30,11 +31,6 @@ def take(windows: List[Tuple[Any, Backend]], timeout: float = TIMEOUT) -> List[A
             name = "screenshot-%d.png" % (len(attachments) + 1) if attachments else "screenshot.png"
             attachments.append(Attachment(bytes=png, filename=name, content_type="image/png"))
     return attachments
-
-
-def is_anr(event: Dict[str, Any]) -> bool:
-    values = (event.get("exception") or {}).get("values") or []
-    return any(isinstance(v, dict) and (v.get("mechanism") or {}).get("type") == "ANR" for v in values)
 
 
 def attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:

@@ -1,4 +1,4 @@
-// The preload: window.__SENTRY_IPC__[namespace] = {sendStart, sendScope, sendEnvelope}.
+// The preload: window.__SENTRY_IPC__[namespace] = {sendStart, sendScope, sendEnvelope, sendStatus}.
 // Each message goes over the host bridge (pywebview js_api / CEF binding) when there is one,
 // waits for a bridge the host promised, or falls back to a POST to the loopback protocol.
 // Messages of one namespace reach the host in the order they were sent. Nothing here
@@ -226,6 +226,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       deliverQueued();
       const deliver = queue.length ? null : route(channel);
       if (deliver) return deliver(payload);
+      if (channel === STATUS) return; // a heartbeat is worth nothing later
       queue.push([channel, payload]);
       if (queue.length > QUEUE_LIMIT) {
         // The page's start message names the window: keep it, drop the oldest after it.
@@ -247,12 +248,21 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   }
 
   window.addEventListener("pywebviewready", deliverQueuedSafely);
-  const [START, SCOPE, ENVELOPE] = wire.channels;
+  const [START, SCOPE, ENVELOPE, STATUS] = wire.channels;
   const ipc = {
     sendStart: (payload) => send(START, payload),
     sendScope: (payload) => send(SCOPE, payload),
     sendEnvelope: (payload) => send(ENVELOPE, payload),
+    sendStatus: (payload) => send(STATUS, payload),
   };
+  if (config.statusIntervalMs > 0) {
+    // The host's renderer ANR watch. Hidden pages' timers are throttled: they say so instead of beating.
+    const status = (visible) => ipc.sendStatus(JSON.stringify({ visible }));
+    const beat = () => status(document.visibilityState === "visible");
+    setInterval(beat, config.statusIntervalMs);
+    document.addEventListener("visibilitychange", beat);
+    window.addEventListener("pagehide", () => status(false));
+  }
   registry[namespace] = ipc;
   return ipc;
 }

@@ -132,8 +132,9 @@ class CefBrowsers:
             self.backend.inject_at_document_start(browser, source)
         self.backend.watch_renderer(browser, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
         self.backend.watch_url(browser, lambda url: identity.update(page_url=url))
-        if self.host.hang is not None and self.host.hang.attach():
-            self.backend.heartbeat(browser, self.host.hang.beat, self.host.hang.interval)
+        for watchdog in self.host.watchdogs():
+            if watchdog.attach():
+                self.backend.heartbeat(browser, watchdog.beat, watchdog.interval)
         on_callback(browser, "OnTitleChange", lambda title, **_: identity.update(title=title))
         on_callback(browser, "OnLoadEnd", lambda frame, **_: self._loaded(frame, identity))
         on_callback(browser, "OnBeforeClose", lambda **_: self.lifecycle.closed(identity))

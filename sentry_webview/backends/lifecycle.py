@@ -39,6 +39,7 @@ class WindowLifecycle:
     def closed(self, identity: RendererIdentity) -> None:
         """Record the close; after the last window, flush in the background within ``QUIT_FLUSH_TIMEOUT``."""
         self.breadcrumb("closed", identity)
+        self.forget(identity)
         with self._lock:
             self._open.discard(identity.renderer_id)
             last = not self._open
@@ -52,6 +53,7 @@ class WindowLifecycle:
         with capture_internal_exceptions():
             self.host.intake.stats["renderers_gone"] += 1
             self.breadcrumb("renderer-gone", identity, reason=reason, exit_code=exit_code)
+            self.forget(identity)
             if reason == "clean-exit":
                 return
             with sentry_sdk.scope.use_isolation_scope(self.host.intake.host_scope), sentry_sdk.new_scope() as scope:
@@ -62,6 +64,11 @@ class WindowLifecycle:
                 sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)
             if level == "fatal":
                 crash_session()
+
+    def forget(self, identity: RendererIdentity) -> None:
+        """Stop watching the heartbeats of a renderer that is gone."""
+        if self.host.renderer_hang is not None:
+            self.host.renderer_hang.forget(identity)
 
     def renderer_config(self, identity: RendererIdentity) -> Dict[str, Any]:
         """The injected config of a renderer the host also reaches over the bridge (unless PROTOCOL)."""

@@ -86,8 +86,9 @@ class PywebviewWindows:
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
         backend.watch_url(window, lambda url: identity.update(page_url=url))
-        if self.host.hang is not None and self.host.hang.attach():
-            backend.heartbeat(window, self.host.hang.beat, self.host.hang.interval)
+        for watchdog in self.host.watchdogs():
+            if watchdog.attach():
+                backend.heartbeat(window, watchdog.beat, watchdog.interval)
 
     def shown(self) -> List[Tuple[Any, Backend]]:
         """The windows shown and not closed, with their backend, in the order they were shown.

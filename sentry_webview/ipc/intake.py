@@ -28,6 +28,7 @@ from sentry_sdk.utils import Dsn
 from sentry_webview.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.ipc import wire
 from sentry_webview.merge import merge_renderer_event
+from sentry_webview.renderer_hang import RendererHangWatchdog
 from sentry_webview.scope_sync import ScopeSync
 
 logger = logging.getLogger("sentry_webview")
@@ -101,9 +102,16 @@ def envelope_bytes(payload: Any) -> bytes:
 class Intake:
     """Validates, queues and processes messages from every renderer of one host."""
 
-    def __init__(self, scope_sync: ScopeSync, host_scope: Scope, max_queue: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(
+        self,
+        scope_sync: ScopeSync,
+        host_scope: Scope,
+        max_queue: int = DEFAULT_QUEUE_SIZE,
+        renderer_hang: Optional[RendererHangWatchdog] = None,
+    ) -> None:
         self.scope_sync = scope_sync
         self.host_scope = host_scope
+        self.renderer_hang = renderer_hang
         self.stats: Counter = Counter()
         self._renderers: Dict[str, RendererIdentity] = {}
         self._started: set = set()  # renderer ids that sent start: a later start is a navigation
@@ -115,8 +123,14 @@ class Intake:
             wire.START: self._parse_json,
             wire.SCOPE: self._parse_json,
             wire.ENVELOPE: self._parse_envelope,
+            wire.STATUS: self._parse_json,
         }
-        self._handlers = {wire.START: self._on_start, wire.ENVELOPE: self._on_envelope}
+        self._handlers = {
+            wire.START: self._on_start,
+            wire.SCOPE: self._on_scope,
+            wire.ENVELOPE: self._on_envelope,
+            wire.STATUS: self._on_status,
+        }
 
     # -- renderers ----------------------------------------------------------
     def register(self, identity: RendererIdentity) -> RendererIdentity:
@@ -145,10 +159,11 @@ class Intake:
         except MalformedPayload as error:
             self._reject("malformed", str(error))
             raise
-        if channel == wire.SCOPE:
+        if channel in (wire.SCOPE, wire.STATUS):
             # Scope first, on the caller's thread (it is cheap): a host error right after the page's
             # last breadcrumb, say in the app's own js_api call, must not wait behind queued events.
-            self._handle(self._on_scope, (parsed, identity))
+            # Nor may a heartbeat: a busy intake must not look like a blocked renderer.
+            self._handle(self._handlers[channel], (parsed, identity))
         else:
             self._enqueue(self._handlers[channel], parsed, identity)
 
@@ -237,6 +252,8 @@ class Intake:
         url = _text(data.get("url"))
         identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
         self._started.add(identity.renderer_id)
+        if self.renderer_hang is not None:  # a new page: watched again from its first heartbeat
+            self.renderer_hang.forget(identity)
         if previous and url and url != previous:
             when = data.get("timestamp") if isinstance(data.get("timestamp"), (int, float)) else None
             self.scope_sync.lifecycle_breadcrumb("navigated", identity, timestamp=when, **{"from": previous})
@@ -253,6 +270,11 @@ class Intake:
             if lost and client.transport is not None:
                 self.stats["dropped_in_renderer"] += lost
                 client.transport.record_lost_event("queue_overflow", data_category="error", quantity=lost)
+
+    def _on_status(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
+        if self.renderer_hang is not None:
+            self.renderer_hang.status(identity, data.get("visible") is True)
+        self.stats["statuses"] += 1
 
     def _on_envelope(self, envelope: Envelope, identity: RendererIdentity) -> None:
         attachments = [

@@ -12,7 +12,7 @@ from typing import Dict, List
 _WIRE = json.loads((Path(__file__).with_name("wire.json")).read_text("utf-8"))
 
 CHANNELS: List[str] = list(_WIRE["channels"])
-START, SCOPE, ENVELOPE = CHANNELS
+START, SCOPE, ENVELOPE, STATUS = CHANNELS
 DEFAULT_NAMESPACE: str = _WIRE["defaultNamespace"]
 TOKEN_HEADER: str = _WIRE["headers"]["token"]
 RENDERER_HEADER: str = _WIRE["headers"]["renderer"]

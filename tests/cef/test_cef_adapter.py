@@ -15,7 +15,7 @@ from tests.cef import fake_cefpython3 as cef
 from tests.conftest import load_sample, sample_event
 from tests.oracles import assert_relay_accepts
 
-START, SCOPE, ENVELOPE = (wire.bridge_function_name(wire.DEFAULT_NAMESPACE, c) for c in wire.CHANNELS)
+START, SCOPE, ENVELOPE, STATUS = (wire.bridge_function_name(wire.DEFAULT_NAMESPACE, c) for c in wire.CHANNELS)
 APP = "http://127.0.0.1:8000/index.html"
 
 
@@ -190,3 +190,32 @@ def test_a_ui_thread_that_stops_running_its_loop_is_reported_once(webview_sdk, i
     assert_relay_accepts(event)
     time.sleep(0.5)
     assert len(ingest.events) == 1  # once per hang
+
+
+def test_a_visible_page_whose_heartbeats_stop_is_reported_once_unless_closed_or_hidden(webview_sdk, ingest):
+    webview_sdk(renderer_anr_threshold=0.4)
+    browsers = {}
+    for title, visible in (("blocked", "true"), ("closed", "true"), ("hidden", "false")):
+        browsers[title] = browser = cef.CreateBrowserSync(url="about:blank")
+        sentry_webview.cef.wire_browser(browser, cef=cef)
+        browser.LoadUrl(APP, title=title)
+        browser.page.call(STATUS, '{"visible": %s}' % visible)
+    cef.MessageLoopWork()
+    browsers["closed"].CloseBrowser()
+    time.sleep(1.2)  # the UI thread runs no loop: bound calls can't arrive, so no page is judged
+    assert ingest.events == []
+    deadline = time.monotonic() + 1.2
+    while time.monotonic() < deadline:  # the UI thread runs again; the pages send nothing more
+        cef.MessageLoopWork()
+        time.sleep(0.05)
+    event = ingest.wait_for_events(1)[0]
+    exception = event["exception"]["values"][0]
+    assert exception["type"] == "ApplicationNotResponding"
+    assert exception["mechanism"] == {"type": "ANR", "handled": False}
+    assert event["tags"]["event.process"] == "renderer"
+    assert event["contexts"]["webview"] == dict(
+        host().intake.identity_for("cef-%d" % browsers["blocked"].GetIdentifier()).context(), title="blocked"
+    )
+    assert_relay_accepts(event)
+    time.sleep(0.5)
+    assert len(ingest.events) == 1  # once per block

@@ -13,7 +13,7 @@ STATIC = Path(sentry_webview.__file__).parent / "static"
 
 
 def test_errors_thrown_in_cef_66_arrive_merged(webview_sdk, ingest, run_driver, tmp_path):
-    webview_sdk(ipc_mode="protocol")
+    webview_sdk(ipc_mode="protocol", renderer_anr_threshold=2.0)  # heartbeats every 500 ms
     sentry_sdk.set_tag("host.tag", "cef")
     config = tmp_path / "config.json"
     config.write_text(
@@ -31,8 +31,12 @@ def test_errors_thrown_in_cef_66_arrive_merged(webview_sdk, ingest, run_driver, 
     page = json.loads(out.read_text())
     assert page["title"] == "done"
     assert not [line for line in page["console"] if "failed to reach the host" in line or "CORS" in line]
+    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+    assert host.intake.stats["statuses"] >= 2  # the heartbeat runs on Chromium 66
 
-    events = {e["exception"]["values"][-1]["value"]: e for e in ingest.wait_for_events(2)}
+    # The page's errors come first. An ANR event may follow: this page isn't wired (no OnBeforeClose), and CEF 66
+    # loses the status its pagehide sends (no keepalive for a request that needs a CORS preflight).
+    events = {e["exception"]["values"][-1]["value"]: e for e in ingest.wait_for_events(2)[:2]}
     assert set(events) == {"cef type error", "cef rejection"}
     for event in events.values():
         assert event["tags"]["event.process"] == "renderer"

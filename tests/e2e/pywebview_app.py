@@ -353,6 +353,20 @@ def scenario_hang():
     return window, run
 
 
+def scenario_renderer_block():
+    """A visible page idles past the 1 s threshold, then its event loop blocks for 3 s: one renderer ANR event."""
+    window = webview.create_window("renderer block", BASE + "/idle.html")
+
+    def run():
+        wait_until(lambda: intake().stats["statuses"] >= 4)
+        time.sleep(2)  # idle, heartbeats arriving: nothing to report
+        window.evaluate_js("setTimeout(function () { var end = Date.now() + 3000; while (Date.now() < end) {} }, 0)")
+        time.sleep(5)  # the block, then idle again: reported once
+        finish(window)
+
+    return window, run
+
+
 def scenario_suspended():
     """The whole host process stands still for 3 s (as in a system sleep): not a hang."""
     window = webview.create_window("suspended", BASE + "/idle.html")
@@ -427,6 +441,7 @@ sentry_webview.init(
     ipc_mode=os.environ.get("IPC_MODE", "both"),
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
     anr_threshold=1.0 if SCENARIO in ("hang", "suspended") else None,
+    renderer_anr_threshold=1.0 if SCENARIO in ("renderer-block", "hang") else None,
     attach_screenshot=SCENARIO == "screenshot",
     traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,
 )

@@ -250,3 +250,34 @@ def test_envelopes_dropped_while_waiting_for_the_host_are_reported(webview_sdk, 
     reported = sum(d["quantity"] for d in discarded if d["reason"] == "queue_overflow")
     assert reported > 0
     assert len(delivered) + reported == total
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_a_blocked_page_is_reported_over_the_protocol_unless_hidden(hidden, webview_sdk, ingest, pages, page):
+    webview_sdk(renderer_anr_threshold=1.0)
+    pages.pages["/index.html"] = shipped_page(
+        sentry_webview.renderer_config(),
+        """<script>
+  if (%s) setTimeout(function () {  // as when the window is minimized
+    Object.defineProperty(document, 'visibilityState', {value: 'hidden'});
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, 500);
+  setTimeout(function () { var end = Date.now() + 3000; while (Date.now() < end) {} }, 1000);
+</script>"""
+        % json.dumps(hidden),
+    )
+    page.goto(pages.url + "/index.html")
+    wait_for(lambda: intake().stats["statuses"] >= 2)
+    time.sleep(4)  # the block, then idle (or hidden) again
+    assert sentry_webview.flush(5)
+    if hidden:
+        assert ingest.events == []
+        return
+    assert len(ingest.events) == 1, ingest.events
+    event = ingest.events[0]
+    assert event["exception"]["values"][-1]["type"] == "ApplicationNotResponding"
+    assert event["tags"]["event.process"] == "renderer"
+    assert event["contexts"]["webview"]["url"] == pages.url + "/index.html"
+    assert event["contexts"]["webview"]["title"] == "bundled"
+    assert event["contexts"]["webview"]["engine"].startswith("Chromium ")
+    assert_relay_accepts(event)

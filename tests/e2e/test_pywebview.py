@@ -169,6 +169,21 @@ def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario,
     assert_relay_accepts(event)
     time.sleep(0.5)
     assert len(blocked(ingest.events)) == 1  # once per hang
+    # Renderer ANR is on too: the page's heartbeats wait for the GUI thread, the page isn't blocked.
+    assert [e["tags"]["event.process"] for e in ingest.events] == ["host"]
+
+
+def test_a_blocked_renderer_is_reported_once_with_its_window(gui, run_scenario, ingest):
+    run_scenario("renderer-block", gui)
+    events = ingest.wait_for_events(1)
+    assert len(events) == 1, events  # none while idle, one for the block
+    event = events[0]
+    assert exception_of(event)["type"] == "ApplicationNotResponding"
+    assert exception_of(event)["mechanism"] == {"type": "ANR", "handled": False}
+    assert re.match(r"The renderer's event loop has been blocked for \d+\.\d s$", exception_of(event)["value"])
+    assert event["level"] == "error"
+    assert event["contexts"]["webview"]["url"].endswith("/idle.html")
+    assert_renderer_event(event, gui, "renderer block")
 
 
 def png_image(data):

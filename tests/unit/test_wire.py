@@ -39,3 +39,8 @@ def test_the_js_build_reads_the_same_wire_file():
     source = (Path(wire.__file__).parent.parent.parent / "js" / "src" / "wire.js").read_text()
     assert "sentry_webview/ipc/wire.json" in source
     assert json.loads(Path(wire.__file__).with_name("wire.json").read_text())["channels"] == wire.CHANNELS
+
+
+def test_each_channel_has_its_name():
+    assert (wire.START, wire.SCOPE, wire.ENVELOPE, wire.STATUS) == tuple(wire.CHANNELS)
+    assert wire.CHANNELS == ["start", "scope", "envelope", "status"]
