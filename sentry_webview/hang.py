@@ -3,9 +3,10 @@
 Backends call ``beat`` from the GUI thread's own event loop (a Qt timer, a GLib
 timeout, a CEF UI task). A watchdog thread notices when beats stop and captures one
 ``ApplicationNotResponding`` event per hang, with the GUI thread's stack as it was
-at that moment, like @sentry/electron's ANR integration. A machine that slept (or a
-stopped process) is not a hang: when the watch itself overslept while the process
-used next to no CPU, it starts over.
+at that moment, like @sentry/electron's ANR integration. It pauses while none of the
+app's windows is visible (a hidden app's timers may be throttled). A machine that
+slept (or a stopped process) is not a hang: when the watch itself overslept while the
+process used next to no CPU, it starts over.
 """
 
 import sys
@@ -43,23 +44,30 @@ class Watchdog(ABC):
         self.interval = interval
         self._last: Optional[float] = None  # the GUI thread's last beat
         self._thread_id: Optional[int] = None
+        self._visible = True
         self._attached = False
         self._watcher: Optional[threading.Thread] = None
         self._closed = threading.Event()
         self._lock = threading.Lock()
 
     def attach(self) -> bool:
-        """True the first time: one heartbeat per GUI thread is enough."""
+        """On the GUI thread as its heartbeat is set up; True the first time (one heartbeat is enough).
+
+        The watch starts now: a GUI thread that hangs before its first beat is a hang too.
+        """
         with self._lock:
             first, self._attached = not self._attached, True
+            if first:
+                self._last, self._thread_id = time.monotonic(), threading.get_ident()
+                self._start()
         return first
 
-    def beat(self) -> None:
-        """On the GUI thread, by its event loop, every ``interval`` seconds."""
+    def beat(self, visible: bool = True) -> None:
+        """On the GUI thread, by its event loop, every ``interval`` seconds; ``visible``: any app window is."""
         with self._lock:
             self._last = time.monotonic()
             self._thread_id = threading.get_ident()
-            self._start()
+            self._visible = visible
 
     def close(self) -> None:
         """Stop the watch: a closed host reports nothing into a later client."""
@@ -86,7 +94,7 @@ class Watchdog(ABC):
 
 
 class HangWatchdog(Watchdog):
-    """Watches one GUI thread; started by its first beat."""
+    """Watches one GUI thread, from when its heartbeat is attached."""
 
     name = "sentry-webview-anr"
 
@@ -96,7 +104,7 @@ class HangWatchdog(Watchdog):
 
     def _check(self, now: float, stood_still: bool) -> None:
         with self._lock:
-            if stood_still:
+            if stood_still or not self._visible:
                 self._last = now
             blocked = now - (self._last or now)
             due = blocked > self.threshold and not self._reported

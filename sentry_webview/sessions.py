@@ -23,6 +23,7 @@ from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
 
+from sentry_webview.hang import is_anr
 from sentry_webview.merge import RENDERER_PROCESS
 from sentry_webview.runs import SESSION, RunFiles, start_when_current
 
@@ -51,14 +52,16 @@ class HostSessionIntegration(Integration):
         update = _Client._update_session_from_event
 
         def _update_session_from_event(client: _Client, session: Session, event: Dict[str, Any]) -> None:
-            renderer = (event.get("tags") or {}).get("event.process") == RENDERER_PROCESS
-            if not renderer or client.get_integration(HostSessionIntegration) is None:
+            if client.get_integration(HostSessionIntegration) is None:
                 return update(client, session, event)
             status, user_agent, did = session.status, session.user_agent, session.did
             update(client, session, event)
-            # A page's uncaught error is an error, not an app crash; its browser is not the app's user
-            # agent, and the app's user (when it set one) stays the session's.
-            session.status, session.user_agent, session.did = status, user_agent, did or session.did
+            if (event.get("tags") or {}).get("event.process") == RENDERER_PROCESS:
+                # A page's uncaught error is an error, not an app crash; its browser is not the app's user
+                # agent, and the app's user (when it set one) stays the session's.
+                session.status, session.user_agent, session.did = status, user_agent, did or session.did
+            elif is_anr(event) and status != "crashed":
+                session.status = "abnormal"  # a hang that may have ended, as @sentry/electron's ANR sessions
 
         _Client._update_session_from_event = _update_session_from_event  # type: ignore[method-assign]
 

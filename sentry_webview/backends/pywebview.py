@@ -9,7 +9,7 @@ renderer at ``loaded``, as a real ``<script>`` element.
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
@@ -21,6 +21,7 @@ from sentry_webview.ipc.bridge import bridge_functions
 from sentry_webview.ipc.protocol import origin_of
 
 if TYPE_CHECKING:
+    from sentry_webview.hang import Watchdog
     from sentry_webview.host import WebviewHost
 
 
@@ -88,7 +89,16 @@ class PywebviewWindows:
         backend.watch_url(window, lambda url: identity.update(page_url=url))
         for watchdog in self.host.watchdogs():
             if watchdog.attach():
-                backend.heartbeat(window, watchdog.beat, watchdog.interval)
+                backend.heartbeat(window, self._heartbeat(watchdog), watchdog.interval)
+
+    def _heartbeat(self, watchdog: "Watchdog") -> Callable[[], None]:
+        """A beat for ``watchdog`` that says whether any window is visible (it runs on the GUI thread)."""
+
+        def beat() -> None:
+            with capture_internal_exceptions():  # never into the GUI's timer callback
+                watchdog.beat(any(backend.visible(window) for window, backend in self.shown()))
+
+        return beat
 
     def shown(self) -> List[Tuple[Any, Backend]]:
         """The windows shown and not closed, with their backend, in the order they were shown.

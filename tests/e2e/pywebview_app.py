@@ -4,6 +4,7 @@ The DSN comes from ``SENTRY_DSN``; the GUI from ``PYWEBVIEW_GUI``. The script ex
 0 when the scenario ran to its end; the test then judges what the ingest received.
 """
 
+import functools
 import json
 import os
 import re
@@ -329,28 +330,25 @@ def poll_on_gui_thread(window, poll):
     window.events.before_show += install
 
 
-def scenario_hang():
-    """The GUI thread blocks for 3 s after the window shows: one ANR event with its stack."""
+def scenario_hang(hidden=False):
+    """The GUI thread blocks for 3 s once the page has loaded: one ANR event with its stack (none if hidden)."""
     window = webview.create_window("hang", BASE + "/idle.html")
-
-    def schedule_block(window):  # before_show runs on the GUI thread
-        if os.environ.get("PYWEBVIEW_GUI") == "gtk":
-            from gi.repository import GLib
-
-            GLib.timeout_add(1500, lambda: block_gui_thread() or False)
-        else:
-            from qtpy.QtCore import QTimer
-
-            QTimer.singleShot(1500, block_gui_thread)
-
-    window.events.before_show += schedule_block
+    block = threading.Event()
+    poll_on_gui_thread(window, lambda: block.is_set() and (block.clear(), block_gui_thread()))
 
     def run():
         window.events.loaded.wait(10)
+        if hidden:
+            window.hide()
+            time.sleep(1)  # heartbeats that say so
+        block.set()
         time.sleep(4.5)
         finish(window)
 
     return window, run
+
+
+scenario_hang_hidden = functools.partial(scenario_hang, hidden=True)
 
 
 def scenario_renderer_block():
@@ -440,7 +438,7 @@ sentry_webview.init(
     environment="e2e",
     ipc_mode=os.environ.get("IPC_MODE", "both"),
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
-    anr_threshold=1.0 if SCENARIO in ("hang", "suspended") else None,
+    anr_threshold=1.0 if SCENARIO in ("hang", "hang-hidden", "suspended") else None,
     renderer_anr_threshold=1.0 if SCENARIO in ("renderer-block", "hang") else None,
     attach_screenshot=SCENARIO == "screenshot",
     traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,

@@ -13,6 +13,7 @@ import pytest
 
 import sentry_webview
 from tests.e2e.conftest import GUIS, non_loopback_address
+from tests.integration.app_runs import sessions
 from tests.oracles import assert_relay_accepts
 
 pytestmark = pytest.mark.parametrize("gui", GUIS)
@@ -171,6 +172,15 @@ def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario,
     assert len(blocked(ingest.events)) == 1  # once per hang
     # Renderer ANR is on too: the page's heartbeats wait for the GUI thread, the page isn't blocked.
     assert [e["tags"]["event.process"] for e in ingest.events] == ["host"]
+    # The run's session: a hang, not a crash (as @sentry/electron).
+    assert sessions(ingest)[-1]["status"] == "abnormal"
+
+
+def test_a_gui_thread_blocked_while_every_window_is_hidden_is_not_reported(gui, run_scenario, ingest):
+    run_scenario("hang-hidden", gui)
+    time.sleep(0.5)
+    assert [exception_of(e)["type"] for e in ingest.events if "exception" in e] == []
+    assert sessions(ingest)[-1]["status"] == "exited"
 
 
 def test_a_blocked_renderer_is_reported_once_with_its_window(gui, run_scenario, ingest):
