@@ -9,7 +9,6 @@ the run's session is reported ``crashed``. Both files go once reported, or at a
 clean exit.
 """
 
-import atexit
 import faulthandler
 import re
 import signal
@@ -21,13 +20,11 @@ from typing import IO, Any, Dict, List, Optional, Tuple
 
 import sentry_sdk
 from sentry_sdk.client import BaseClient
-from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions, format_timestamp
 
-from sentry_webview.runs import DUMP, SCOPE, RunFiles, start_when_current
+from sentry_webview.runs import DUMP, SCOPE, RunIntegration
 
-SCOPE_INTERVAL = 1.0
 _THREAD = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)\b.*\(most recent call first\):$")
 _FRAME = re.compile(r'^  File "(.*)", line (\d+|\?\?\?) in (.*)$')
 _SIGNALS = {
@@ -39,7 +36,7 @@ _SIGNALS = {
 }
 
 
-class HostCrashIntegration(Integration):
+class HostCrashIntegration(RunIntegration):
     """Python tracebacks of a host process that died of a fatal signal, sent at the next start.
 
     On by default in ``sentry_webview.init``; off with
@@ -48,62 +45,41 @@ class HostCrashIntegration(Integration):
     """
 
     identifier = "webview_host_crash"
+    thread_name = "sentry-webview-crash-scope"
 
     def __init__(self, data_dir: Optional[Path] = None) -> None:
-        self.data_dir = data_dir
-        self._files: Optional[RunFiles] = None
+        super().__init__(data_dir)
         self._dump: Optional[IO[str]] = None
-        self._scope: Optional[Scope] = None
         self._saved: Optional[Dict[str, Any]] = None
         self._faulthandler_was_enabled = False
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
 
     @staticmethod
     def setup_once() -> None:
         pass  # nothing process-wide: each client's run arms faulthandler in ``start``
 
-    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
-        start_when_current(self)
+    def _begin(self, client: BaseClient) -> None:
+        """Report runs that crashed, then arm ``faulthandler`` for this one."""
+        assert self._files is not None
+        self._report_crashed(client)
+        self._save_scope()
+        self._dump = open(self._files.file(DUMP), "w", encoding="utf-8")
+        self._faulthandler_was_enabled = faulthandler.is_enabled()
+        faulthandler.enable(self._dump, all_threads=True)
 
-    def start(self, scope: Optional[Scope] = None) -> None:
-        """Report runs that crashed, then arm ``faulthandler`` for this one; once."""
-        with capture_internal_exceptions(), self._lock:
-            client = sentry_sdk.get_client()
-            dsn = client.options.get("dsn")
-            if self._dump is not None or self._stop.is_set() or not dsn:
-                return
-            self._files = RunFiles(dsn, self.data_dir)
-            self._report_crashed(client)
-            self._scope = scope or sentry_sdk.get_isolation_scope()
-            self._save_scope()
-            self._dump = open(self._files.file(DUMP), "w", encoding="utf-8")
-            self._faulthandler_was_enabled = faulthandler.is_enabled()
-            faulthandler.enable(self._dump, all_threads=True)
-            threading.Thread(target=self._save_loop, name="sentry-webview-crash-scope", daemon=True).start()
-            atexit.register(self.close)
+    def _tick(self) -> None:
+        self._save_scope()
 
-    def close(self) -> None:
-        """A clean exit: hand ``faulthandler`` back and remove this run's files."""
-        with capture_internal_exceptions():
-            atexit.unregister(self.close)
-            self._stop.set()
-            with self._lock:
-                dump, self._dump = self._dump, None
-                if dump is None or self._files is None:
-                    return
-                faulthandler.disable()
-                if self._faulthandler_was_enabled and sys.__stderr__ is not None:
-                    faulthandler.enable(sys.__stderr__, all_threads=True)
-                dump.close()
-                self._files.remove(DUMP)
-                self._files.remove(SCOPE)
-
-    def _save_loop(self) -> None:
-        while not self._stop.wait(SCOPE_INTERVAL):
-            with capture_internal_exceptions(), self._lock:
-                if self._dump is not None:
-                    self._save_scope()
+    def _end(self, scope: Scope) -> None:
+        """Hand ``faulthandler`` back and remove this run's files."""
+        dump, self._dump = self._dump, None
+        assert self._files is not None
+        if dump is not None:
+            faulthandler.disable()
+            if self._faulthandler_was_enabled and sys.__stderr__ is not None:
+                faulthandler.enable(sys.__stderr__, all_threads=True)
+            dump.close()
+        self._files.remove(DUMP)
+        self._files.remove(SCOPE)
 
     def _save_scope(self) -> None:
         """Write the scope a crash would be reported with, when it changed since the last write."""

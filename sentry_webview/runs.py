@@ -5,15 +5,21 @@ several processes of one app never clobber each other's, and a start only looks 
 runs whose process is gone. A clean exit removes its own files.
 """
 
+import atexit
 import json
 import os
 import sys
 import threading
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import sentry_sdk
+from sentry_sdk.client import BaseClient
+from sentry_sdk.integrations import Integration
+from sentry_sdk.scope import Scope
+from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.app_info import data_path
 
@@ -82,22 +88,80 @@ class RunFiles:
             pass
 
 
-def start_when_current(integration: Any) -> None:
-    """``integration.start(scope)`` with the caller's isolation scope, once its client is the current one.
+class RunIntegration(Integration, ABC):
+    """What one app run keeps in its run files: reported by a later start if the run ended badly.
 
-    ``sentry_sdk.init`` sets a client up before making it current; ``sentry_webview.init``
-    calls ``start()`` right after, this is for apps that call ``sentry_sdk.init`` themselves.
+    ``start`` runs once the integration's client is the current one: right away from
+    ``sentry_webview.init``, from a short wait for apps that call ``sentry_sdk.init``
+    themselves (which sets a client up before making it current). ``close`` is the
+    clean exit. Meanwhile ``_tick`` runs every second to keep the files current.
     """
-    scope = sentry_sdk.get_isolation_scope()
 
-    def wait() -> None:
-        for _ in range(1000):
-            if sentry_sdk.get_client().get_integration(type(integration)) is integration:
-                integration.start(scope)
+    thread_name = "sentry-webview-run"
+
+    def __init__(self, data_dir: Optional[Path] = None) -> None:
+        self.data_dir = data_dir
+        self._files: Optional[RunFiles] = None
+        self._scope: Optional[Scope] = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
+        scope = sentry_sdk.get_isolation_scope()
+
+        def wait() -> None:
+            for _ in range(1000):
+                if sentry_sdk.get_client().get_integration(type(self)) is self:
+                    self.start(scope)
+                    return
+                time.sleep(0.01)
+
+        threading.Thread(target=wait, name="sentry-webview-run-start", daemon=True).start()
+
+    def start(self, scope: Optional[Scope] = None) -> None:
+        """Report the runs that ended badly, then keep this one's files; once."""
+        with capture_internal_exceptions(), self._lock:
+            client = sentry_sdk.get_client()
+            dsn = client.options.get("dsn")
+            if self._files is not None or self._stop.is_set() or not dsn or not self._wanted(client):
                 return
-            time.sleep(0.01)
+            self._files = RunFiles(dsn, self.data_dir)
+            self._scope = scope or sentry_sdk.get_isolation_scope()
+            self._begin(client)
+            threading.Thread(target=self._loop, name=self.thread_name, daemon=True).start()
+            atexit.register(self.close)
 
-    threading.Thread(target=wait, name="sentry-webview-run-start", daemon=True).start()
+    def close(self) -> None:
+        """A clean exit: end this run's watch and remove its files."""
+        with capture_internal_exceptions():
+            atexit.unregister(self.close)
+            self._stop.set()
+            with self._lock:
+                scope, self._scope = self._scope, None
+                if scope is not None and self._files is not None:
+                    self._end(scope)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(1.0):
+            with capture_internal_exceptions(), self._lock:
+                if self._scope is not None:
+                    self._tick()
+
+    def _wanted(self, client: BaseClient) -> bool:
+        """Whether ``client`` is set up for this integration to run."""
+        return True
+
+    @abstractmethod
+    def _begin(self, client: BaseClient) -> None:
+        """Report the runs that ended badly, then set up this run's files (lock held)."""
+
+    @abstractmethod
+    def _tick(self) -> None:
+        """Keep this run's files current (lock held)."""
+
+    @abstractmethod
+    def _end(self, scope: Scope) -> None:
+        """This run ends cleanly (lock held)."""
 
 
 def _alive(pid: int) -> bool:

@@ -9,8 +9,6 @@ reported ``abnormal`` at the next start, or ``crashed`` when its host crashed
 errors count as errors; a page's uncaught error doesn't crash the app's session.
 """
 
-import atexit
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,17 +16,16 @@ from typing import Any, Dict, Optional, Tuple
 
 import sentry_sdk
 from sentry_sdk.client import BaseClient, _Client
-from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
 
 from sentry_webview.hang import is_anr
 from sentry_webview.merge import RENDERER_PROCESS
-from sentry_webview.runs import SESSION, RunFiles, start_when_current
+from sentry_webview.runs import SESSION, RunIntegration
 
 
-class HostSessionIntegration(Integration):
+class HostSessionIntegration(RunIntegration):
     """One session per app run, persisted so that vanished and crashed runs are reported next time.
 
     On by default in ``sentry_webview.init``; off with
@@ -36,16 +33,13 @@ class HostSessionIntegration(Integration):
     """
 
     identifier = "webview_session"
+    thread_name = "sentry-webview-session"
 
     def __init__(self, data_dir: Optional[Path] = None, persist_interval: float = 60.0) -> None:
-        self.data_dir = data_dir
+        super().__init__(data_dir)
         self.persist_interval = persist_interval
-        self._scope: Optional[Scope] = None
-        self._files: Optional[RunFiles] = None
         self._saved: Tuple[Any, ...] = ()
         self._saved_at = 0.0
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
 
     @staticmethod
     def setup_once() -> None:
@@ -65,23 +59,14 @@ class HostSessionIntegration(Integration):
 
         _Client._update_session_from_event = _update_session_from_event  # type: ignore[method-assign]
 
-    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
-        start_when_current(self)
+    def _wanted(self, client: BaseClient) -> bool:
+        return bool(client.options.get("release"))
 
-    def start(self, scope: Optional[Scope] = None) -> None:
-        """Report runs that ended without a clean exit, then start this run's session; once."""
-        with capture_internal_exceptions(), self._lock:
-            client = sentry_sdk.get_client()
-            dsn = client.options.get("dsn")
-            if self._scope is not None or self._stop.is_set() or not dsn or not client.options.get("release"):
-                return
-            self._files = RunFiles(dsn, self.data_dir)
-            self._report_ended(client)
-            self._scope = scope or sentry_sdk.get_isolation_scope()
-            self._scope.start_session(session_mode="application")
-            self._persist()
-            threading.Thread(target=self._persist_loop, name="sentry-webview-session", daemon=True).start()
-            atexit.register(self.close)
+    def _begin(self, client: BaseClient) -> None:
+        self._report_ended(client)
+        assert self._scope is not None
+        self._scope.start_session(session_mode="application")
+        self._persist()
 
     def crashed(self) -> None:
         """This run's session ends ``crashed``, whenever it ends."""
@@ -91,30 +76,22 @@ class HostSessionIntegration(Integration):
                 session.update(status="crashed")
                 self._persist()
 
-    def close(self) -> None:
-        """A clean exit: end the session (``exited`` unless it crashed) and remove its file."""
-        with capture_internal_exceptions():
-            atexit.unregister(self.close)
-            self._stop.set()
-            with self._lock:
-                scope, self._scope = self._scope, None
-            if scope is None or self._files is None:
-                return
-            session = scope._session
-            if session is not None:
-                session.update(duration=_seconds_since(session.started))
-                scope.end_session()
-            self._files.remove(SESSION)
+    def _end(self, scope: Scope) -> None:
+        """End the session (``exited`` unless it crashed) and remove its file."""
+        session = scope._session
+        if session is not None:
+            session.update(duration=_seconds_since(session.started))
+            scope.end_session()
+        assert self._files is not None
+        self._files.remove(SESSION)
 
-    def _persist_loop(self) -> None:
-        """Keep the file current: within a second of a new user, error or status, else every ``persist_interval``."""
-        while not self._stop.wait(1.0):
-            with capture_internal_exceptions(), self._lock:
-                session = self._scope._session if self._scope is not None else None
-                if session is not None and (
-                    _state(session) != self._saved or time.monotonic() - self._saved_at >= self.persist_interval
-                ):
-                    self._persist()
+    def _tick(self) -> None:
+        """Within a second of a new user, error or status, else every ``persist_interval``."""
+        session = self._scope._session if self._scope is not None else None
+        if session is not None and (
+            _state(session) != self._saved or time.monotonic() - self._saved_at >= self.persist_interval
+        ):
+            self._persist()
 
     def _persist(self) -> None:
         session = self._scope._session if self._scope is not None else None

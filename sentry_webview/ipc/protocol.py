@@ -133,8 +133,9 @@ class ProtocolServer:
         app = Flask("sentry_webview.protocol")
         app.register_blueprint(blueprint)
         # app.wsgi_app, not app: sentry-sdk's Flask integration would make each renderer message a request session.
-        wsgi = app.wsgi_app
-        self._server: BaseWSGIServer = make_server("127.0.0.1", port, wsgi, threaded=True, request_handler=_QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, app.wsgi_app, threaded=True, request_handler=_QuietHandler
+        )
         self._server.daemon_threads = True
         self.port: int = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="sentry-webview-protocol", daemon=True)
