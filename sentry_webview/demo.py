@@ -1,11 +1,12 @@
 """The demo: a pywebview window throws in the renderer and in Python, and both
-arrive merged at a local ingest (or ``--dsn``). Prints what arrived."""
+arrive merged at a local ingest (or ``--dsn``), each with a screenshot of the window.
+Prints what arrived."""
 
 import importlib.util
 import os
 import threading
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>sentry-webview demo</title></head>
@@ -53,8 +54,8 @@ class DemoApi:
             sentry_sdk.capture_exception()
 
 
-def summarize(event: Dict[str, Any]) -> str:
-    """A few readable lines about one merged event."""
+def summarize(event: Dict[str, Any], attachments: Sequence[Any] = ()) -> str:
+    """A few readable lines about one merged event and its attachments (sentry-sdk ``Attachment``)."""
     exception = (event.get("exception") or {}).get("values") or [{}]
     last = exception[-1]
     tags = event.get("tags") or {}
@@ -69,6 +70,9 @@ def summarize(event: Dict[str, Any]) -> str:
             "    window %r (%s, %s)  %s"
             % (webview.get("title"), webview.get("backend"), webview.get("engine"), webview.get("url"))
         )
+    for attachment in attachments:
+        size = len(attachment.bytes or b"") / 1000
+        lines.append("    attachment %s (%s, %.1f kB)" % (attachment.filename, attachment.content_type, size))
     lines.append("    breadcrumbs, both sides in time order:")
     for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
         timestamp = crumb.get("timestamp")
@@ -89,16 +93,18 @@ def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
     from sentry_webview.ingest import LocalIngest
 
     ingest = None if dsn else LocalIngest()
-    sent: List[Dict[str, Any]] = []
+    sent: List[Tuple[Dict[str, Any], List[Any]]] = []  # each event, with its attachments
     arrived = threading.Event()
 
     def before_send(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
-        sent.append(event)
+        sent.append((event, list(hint.get("attachments") or ())))
         if len(sent) >= 2:
             arrived.set()
         return event
 
-    sentry_webview.init(dsn=dsn or ingest.dsn, release="sentry-webview-demo@0.1.0", before_send=before_send)
+    sentry_webview.init(
+        dsn=dsn or ingest.dsn, release="sentry-webview-demo@0.1.0", before_send=before_send, attach_screenshot=True
+    )
     sentry_sdk.set_tag("demo", "yes")
     window = webview.create_window("sentry-webview demo", url=_page, js_api=DemoApi(), width=640, height=400)
 
@@ -118,12 +124,13 @@ def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
     sentry_webview.flush(5)
     if ingest is not None:
         received = ingest.events
+        attachments = {event["event_id"]: files for event, files in sent}
         print("\n%d events arrived at the embedded local ingest (%s):\n" % (len(received), ingest.dsn))
         for event in received:
-            print(summarize(event) + "\n")
+            print(summarize(event, attachments.get(event.get("event_id"), [])) + "\n")
         ingest.close()
         return 0 if len(received) >= 2 else 1
     print("\n%d events sent to %s:\n" % (len(sent), dsn))
-    for event in sent:
-        print(summarize(event) + "\n")
+    for event, files in sent:
+        print(summarize(event, files) + "\n")
     return 0 if len(sent) >= 2 else 1

@@ -18,3 +18,4 @@ def test_demo_prints_a_merged_renderer_and_host_event(gui):
     assert "window 'sentry-webview demo' (qt, Chromium" in out
     assert "[ui] asked Python to check out" in out
     assert "[webview] window.loaded" in out
+    assert out.count("attachment screenshot.png (image/png, ") == 2  # one per event: the window
