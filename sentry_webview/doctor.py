@@ -109,7 +109,7 @@ def live_checks(gui: Optional[str]) -> List[Check]:
                 (
                     host.namespace in page.get("namespaces", []),
                     "namespace",
-                    "%r in host and page" % host.namespace,
+                    "%r in host and page, ipc_mode %s" % (host.namespace, host.mode),
                     "use the same ipc_namespace in init, hookupIpc and SentryWebview.init",
                 )
             )

@@ -18,6 +18,7 @@ def test_a_healthy_setup_passes_every_check(gui):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     for line in ("✓ renderer bundle", "✓ injection", "✓ bridge", "✓ protocol", "✓ renderer event  reached the host"):
         assert line in result.stdout
+    assert "'sentry-ipc' in host and page, ipc_mode both" in result.stdout
 
 
 @pytest.mark.parametrize("gui", [GUIS[0]])
