@@ -6,7 +6,6 @@ events, and keeps a renderer event's merged breadcrumbs up to its time and withi
 """
 
 import atexit
-import enum
 import threading
 from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional
@@ -20,18 +19,11 @@ from sentry_webview.backends import pywebview
 from sentry_webview.backends.lifecycle import QUIT_FLUSH_TIMEOUT
 from sentry_webview.host import WebviewHost
 from sentry_webview.ipc import wire
+from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.merge import RENDERER_PROCESS, to_datetime
 from sentry_webview.screenshots import attach_screenshots
 
 HOST_PROCESS = "host"
-
-
-class IPCMode(str, enum.Enum):
-    """How renderers reach the host: the bridge, the loopback protocol, or both."""
-
-    CLASSIC = "classic"
-    PROTOCOL = "protocol"
-    BOTH = "both"
 
 
 class WebviewIntegration(Integration):

@@ -43,7 +43,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   if (registry[namespace]) return registry[namespace];
 
   const config = Object.assign({}, injectedConfig(namespace), options || {});
-  const mode = config.ipcMode || "both";
+  const mode = config.ipcMode || wire.modes.both;
   const rendererId =
     config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
   const bridgeTimeoutMs = config.bridgeTimeoutMs == null ? 5000 : config.bridgeTimeoutMs;
@@ -78,7 +78,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   }
 
   function missingBridge(channel) {
-    if (mode === "protocol") return "the host configured ipcMode=protocol";
+    if (mode === wire.modes.protocol) return "the host configured ipcMode=protocol";
     if (!window.pywebview) {
       return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
     }
@@ -90,7 +90,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   }
 
   function waitingForBridge() {
-    if (mode === "classic" || !config.protocolUrl) return true;
+    if (mode === wire.modes.classic || !config.protocolUrl) return true;
     return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
   }
 
@@ -181,7 +181,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   // How to deliver a message on `channel` right now, or null to keep it queued. POSTs go one
   // after another, in order.
   function route(channel) {
-    if (mode !== "protocol") {
+    if (mode !== wire.modes.protocol) {
       const call = bridgeFunction(channel);
       if (call) {
         return (payload) => {
@@ -211,7 +211,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
       if (!deliver) break;
       deliver(queue.shift()[1]);
     }
-    if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
+    if (queue.length && mode !== wire.modes.protocol && Date.now() - startedAt >= bridgeTimeoutMs) {
       warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length +
         " messages are waiting (" + missingBridge(queue[0][0]) + ")");
     }
@@ -248,7 +248,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
   }
 
   window.addEventListener("pywebviewready", deliverQueuedSafely);
-  const [START, SCOPE, ENVELOPE, STATUS] = wire.channels;
+  const { start: START, scope: SCOPE, envelope: ENVELOPE, status: STATUS } = wire.channels;
   const ipc = {
     sendStart: (payload) => send(START, payload),
     sendScope: (payload) => send(SCOPE, payload),

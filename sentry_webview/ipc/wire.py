@@ -1,9 +1,11 @@
 """The wire contract between renderers and the host, defined once.
 
 The names live in ``wire.json`` beside this module; the JS build imports the same
-file, so a renamed channel or header can't drift between the two sides.
+file, so a renamed channel, mode, header or tag can't drift between the two sides.
+Everything is read by key: reordering the JSON changes nothing.
 """
 
+import enum
 import json
 import re
 from pathlib import Path
@@ -11,13 +13,43 @@ from typing import Dict, List
 
 _WIRE = json.loads((Path(__file__).with_name("wire.json")).read_text("utf-8"))
 
-CHANNELS: List[str] = list(_WIRE["channels"])
-START, SCOPE, ENVELOPE, STATUS = CHANNELS
+START: str = _WIRE["channels"]["start"]
+SCOPE: str = _WIRE["channels"]["scope"]
+ENVELOPE: str = _WIRE["channels"]["envelope"]
+STATUS: str = _WIRE["channels"]["status"]
+CHANNELS: List[str] = [START, SCOPE, ENVELOPE, STATUS]
+
+
+class IPCMode(str, enum.Enum):
+    """How renderers reach the host: the bridge, the loopback protocol, or both."""
+
+    CLASSIC = _WIRE["modes"]["classic"]
+    PROTOCOL = _WIRE["modes"]["protocol"]
+    BOTH = _WIRE["modes"]["both"]
+
+    @property
+    def bridge(self) -> bool:
+        """Whether renderers of this mode use the bridge."""
+        return self is not IPCMode.PROTOCOL
+
+    @property
+    def protocol(self) -> bool:
+        """Whether renderers of this mode use the loopback protocol."""
+        return self is not IPCMode.CLASSIC
+
+
+# ``event.process``: which side an event comes from.
+HOST_PROCESS: str = _WIRE["processes"]["host"]
+RENDERER_PROCESS: str = _WIRE["processes"]["renderer"]
+PROCESS_TAG: str = _WIRE["tags"]["process"]
+ORIGIN_TAG: str = _WIRE["tags"]["origin"]
+ENVIRONMENT_TAG: str = _WIRE["tags"]["environment"]
+WEBVIEW_CONTEXT: str = _WIRE["contexts"]["webview"]
+
 DEFAULT_NAMESPACE: str = _WIRE["defaultNamespace"]
 TOKEN_HEADER: str = _WIRE["headers"]["token"]
 RENDERER_HEADER: str = _WIRE["headers"]["renderer"]
 GLOBALS: Dict[str, str] = dict(_WIRE["globals"])
-MODES: List[str] = list(_WIRE["modes"])
 BRIDGE_PREFIX: str = _WIRE["bridgePrefix"]
 # A bridge payload is text, {BASE64: "..."} for binary, or {BATCH: [payload, ...]} for several of one channel.
 BASE64_KEY: str = _WIRE["bridgePayloadKeys"]["base64"]
