@@ -25,7 +25,7 @@ import sentry_sdk
 
 from bench.common import BENCH_JS, QUICK, REPO, Ingest, PageServer, emit, median, percentile, sample_event
 from sentry_webview import WebviewIntegration
-from sentry_webview.host import WebviewHost
+from sentry_webview.renderers.hub import WebviewHost
 
 REPEATS, EVENTS, PACED = (3, 200, 20) if QUICK else (5, 600, 80)
 GAP_MS = 50  # 20 events/s: well under every path's capacity, so latency is not queueing

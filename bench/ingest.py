@@ -10,7 +10,7 @@ import time
 from typing import Any, List, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from sentry_webview.ingest import LocalIngest, ReceivedEnvelope, _IngestHandler
+from sentry_webview.tools.ingest import LocalIngest, ReceivedEnvelope, _IngestHandler
 
 
 class BenchIngest(LocalIngest):

@@ -12,7 +12,7 @@ import sentry_sdk
 
 from bench.common import QUICK, CountingTransport, emit, median, sample_envelope, sample_event
 from sentry_webview import WebviewIntegration
-from sentry_webview.host import WebviewHost
+from sentry_webview.renderers.hub import WebviewHost
 
 
 def init_host() -> Tuple[WebviewHost, CountingTransport]:

@@ -4,10 +4,10 @@ Renderer errors, breadcrumbs and scope flow through a bridge or a loopback
 protocol into the host's ``sentry-sdk``, merged with host scope and context.
 """
 
-from sentry_webview.api import flush, init, protocol_blueprint, renderer_config
-from sentry_webview.crash import HostCrashIntegration
-from sentry_webview.integration import IPCMode, WebviewIntegration
-from sentry_webview.sessions import HostSessionIntegration
+from sentry_webview.sdk import flush, init, protocol_blueprint, renderer_config
+from sentry_webview.integrations.crash import HostCrashIntegration
+from sentry_webview.integrations.webview import IPCMode, WebviewIntegration
+from sentry_webview.integrations.sessions import HostSessionIntegration
 
 __all__ = [
     "HostCrashIntegration",

@@ -17,10 +17,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     doctor.add_argument("--gui", choices=["qt", "gtk"], default=None, help="pywebview GUI (default: qt if installed)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
-        from sentry_webview.doctor import run_doctor
+        from sentry_webview.tools.doctor import run_doctor
 
         return run_doctor(dsn=args.dsn, gui=args.gui)
-    from sentry_webview.demo import run_demo
+    from sentry_webview.tools.demo import run_demo
 
     return run_demo(dsn=args.dsn, gui=args.gui)
 

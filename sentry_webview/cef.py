@@ -11,9 +11,9 @@
 
 from typing import Any, Optional
 
-from sentry_webview.api import _integration
+from sentry_webview.sdk import _integration
 from sentry_webview.backends.cef import CefBrowsers
-from sentry_webview.identity import RendererIdentity
+from sentry_webview.renderers.identity import RendererIdentity
 
 
 def wire_browser(browser: Any, cef: Optional[Any] = None) -> RendererIdentity:

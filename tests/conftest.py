@@ -9,8 +9,8 @@ import sentry_sdk
 import sentry_sdk.scope
 
 import sentry_webview
-from sentry_webview.ingest import LocalIngest
-from sentry_webview.integration import WebviewIntegration
+from sentry_webview.tools.ingest import LocalIngest
+from sentry_webview.integrations.webview import WebviewIntegration
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -71,6 +71,6 @@ def webview_sdk(ingest: LocalIngest, tmp_path: Path) -> Iterator[Callable[..., W
     sentry_sdk.flush(2)
     for integration in started:
         integration.close()
-    sentry_webview.api.close_health()
+    sentry_webview.sdk.close_health()
     sentry_sdk.get_client().close()
     _reset_scopes()

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend, RendererGone, UrlChanged
-from sentry_webview.identity import RendererIdentity
-from sentry_webview.injection import SOURCE_URL, injected_source
+from sentry_webview.backends.base import Backend, RendererGone, UrlChanged
+from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.backends.injection import SOURCE_URL, injected_source
 from sentry_webview.ipc.bridge import bridge_functions
 from sentry_webview.ipc.protocol import origin_of
 
 if TYPE_CHECKING:
-    from sentry_webview.host import WebviewHost
+    from sentry_webview.renderers.hub import WebviewHost
 
 
 class CefBackend(Backend):

@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend, RendererGone, UrlChanged
+from sentry_webview.backends.base import Backend, RendererGone, UrlChanged
 
 # WebKit2.WebProcessTerminationReason, as @sentry/electron's exit reasons.
 _REASONS = {"CRASHED": "crashed", "EXCEEDED_MEMORY_LIMIT": "oom", "TERMINATED_BY_API": "killed"}

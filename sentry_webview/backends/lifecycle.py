@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Set
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.identity import RendererIdentity
-from sentry_webview.sessions import crash_session
+from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.integrations.sessions import crash_session
 
 if TYPE_CHECKING:
-    from sentry_webview.host import WebviewHost
+    from sentry_webview.renderers.hub import WebviewHost
 
 QUIT_FLUSH_TIMEOUT = 2.0
 _FATAL_REASONS = {"crashed", "oom", "launch-failed", "integrity-failure"}

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 import sentry_sdk
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend, backend_for_pywebview
-from sentry_webview.identity import RendererIdentity
-from sentry_webview.injection import injected_source, script_element_loader
+from sentry_webview.backends.base import Backend, backend_for_pywebview
+from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.backends.injection import injected_source, script_element_loader
 from sentry_webview.ipc.bridge import bridge_functions
 from sentry_webview.ipc.protocol import origin_of
 
 if TYPE_CHECKING:
-    from sentry_webview.hang import Watchdog
-    from sentry_webview.host import WebviewHost
+    from sentry_webview.integrations.app_hang import Watchdog
+    from sentry_webview.renderers.hub import WebviewHost
 
 
 class PywebviewWindows:
@@ -155,7 +155,7 @@ def wire_windows() -> None:
     """Wire the windows of the active integration that aren't wired yet."""
     import webview
 
-    from sentry_webview.integration import WebviewIntegration
+    from sentry_webview.integrations.webview import WebviewIntegration
 
     integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
     if integration is None:

@@ -7,7 +7,7 @@ from typing import Any, Callable, List, Optional
 from qtpy.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QThread, Signal, Slot
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend, RendererGone, UrlChanged
+from sentry_webview.backends.base import Backend, RendererGone, UrlChanged
 
 # QWebEnginePage.RenderProcessTerminationStatus, by name, as @sentry/electron's exit reasons.
 _REASONS = {

@@ -9,7 +9,7 @@ reports) can't use the bridge: the same rule as for the protocol.
 import logging
 from typing import Any, Callable, List, Optional, Set
 
-from sentry_webview.identity import RendererIdentity
+from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import origin_of

@@ -25,11 +25,11 @@ from sentry_sdk.envelope import Envelope, Item, PayloadRef
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import Dsn
 
-from sentry_webview.identity import RendererIdentity, engine_from_user_agent
+from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.ipc import wire
-from sentry_webview.merge import merge_renderer_event
-from sentry_webview.renderer_hang import RendererHangWatchdog
-from sentry_webview.scope_sync import ScopeSync
+from sentry_webview.renderers.merge import merge_renderer_event
+from sentry_webview.integrations.renderer_hang import RendererHangWatchdog
+from sentry_webview.renderers.scope_sync import ScopeSync
 
 logger = logging.getLogger("sentry_webview")
 

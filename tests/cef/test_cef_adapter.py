@@ -9,7 +9,7 @@ import sentry_sdk
 
 import sentry_webview.cef
 from sentry_webview import WebviewIntegration
-from sentry_webview.injection import SOURCE_URL
+from sentry_webview.backends.injection import SOURCE_URL
 from sentry_webview.ipc import wire
 from tests.cef import fake_cefpython3 as cef
 from tests.conftest import load_sample, sample_event

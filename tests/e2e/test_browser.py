@@ -8,12 +8,12 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
-from sentry_webview.identity import RendererIdentity
+from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.bridge import bridge_functions
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
-from sentry_webview.scope_sync import ScopeSync
+from sentry_webview.renderers.scope_sync import ScopeSync
 from tests.oracles import assert_relay_accepts
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import Any, Dict, List
 
-from sentry_webview.ingest import LocalIngest
+from sentry_webview.tools.ingest import LocalIngest
 
 APP = textwrap.dedent(
     """

@@ -19,7 +19,7 @@ PROBE = textwrap.dedent(
     logging.basicConfig(level=logging.WARNING, stream=sys.stdout)
     import sentry_webview
     from sentry_webview.app_info import default_environment
-    from sentry_webview.injection import injected_source, renderer_bundle
+    from sentry_webview.backends.injection import injected_source, renderer_bundle
     renderer_bundle(); renderer_bundle()
     print("FROZEN", getattr(sys, "frozen", False))
     print("ENVIRONMENT", default_environment())

@@ -52,7 +52,7 @@ def fuzz_host(ingest_module):
 
 @pytest.fixture(scope="module")
 def ingest_module():
-    from sentry_webview.ingest import LocalIngest
+    from sentry_webview.tools.ingest import LocalIngest
 
     server = LocalIngest()
     yield server

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from sentry_webview.crash import parse_dump
+from sentry_webview.integrations.crash import parse_dump
 from tests.integration.app_runs import run_app, sessions
 from tests.oracles import assert_relay_accepts
 

@@ -2,8 +2,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sentry_webview.identity import RendererIdentity, engine_from_user_agent
-from sentry_webview.merge import merge_renderer_event, normalize_event_shape, to_datetime
+from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
+from sentry_webview.renderers.merge import merge_renderer_event, normalize_event_shape, to_datetime
 from tests.conftest import sample_event
 
 

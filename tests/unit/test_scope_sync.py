@@ -1,8 +1,8 @@
 import pytest
 import sentry_sdk
 
-from sentry_webview.identity import RendererIdentity
-from sentry_webview.scope_sync import ScopeSync
+from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.renderers.scope_sync import ScopeSync
 
 RENDERER = RendererIdentity("w1", window_uid="w1")
 

@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sentry_webview.ipc import wire
@@ -25,6 +25,8 @@ def test_bridge_names_are_js_identifiers(namespace):
 
 
 @given(NAMESPACES, NAMESPACES)
+@example("a-b", "ab")
+@example("a-b", "a--b")
 def test_bridge_names_of_two_namespaces_never_collide(first, second):
     names = lambda ns: {wire.bridge_function_name(ns, c) for c in wire.CHANNELS}  # noqa: E731
     if first != second:
@@ -38,7 +40,9 @@ def test_protocol_path_keeps_sentry_key_out_of_fetch_breadcrumbs():
 def test_the_js_build_reads_the_same_wire_file():
     source = (Path(wire.__file__).parent.parent.parent / "js" / "src" / "wire.js").read_text()
     assert "sentry_webview/ipc/wire.json" in source
-    assert json.loads(Path(wire.__file__).with_name("wire.json").read_text())["channels"] == wire.CHANNELS
+    contract = json.loads(Path(wire.__file__).with_name("wire.json").read_text())
+    assert list(contract["channels"].values()) == wire.CHANNELS
+    assert [mode.value for mode in wire.IPCMode] == list(contract["modes"].values())
 
 
 def test_each_channel_has_its_name():

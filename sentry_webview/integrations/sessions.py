@@ -20,9 +20,9 @@ from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
 
-from sentry_webview.hang import is_anr
-from sentry_webview.merge import RENDERER_PROCESS
-from sentry_webview.runs import SESSION, RunIntegration
+from sentry_webview.integrations.app_hang import is_anr
+from sentry_webview.renderers.merge import RENDERER_PROCESS
+from sentry_webview.integrations._runs import SESSION, RunIntegration
 
 
 class HostSessionIntegration(RunIntegration):

@@ -13,8 +13,8 @@ import sentry_sdk
 from sentry_sdk.attachments import Attachment
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.backends import Backend
-from sentry_webview.hang import is_anr
+from sentry_webview.backends.base import Backend
+from sentry_webview.integrations.app_hang import is_anr
 
 TIMEOUT = 1.0  # seconds, for all windows of one event
 _NOT_ERRORS = ("transaction", "check_in")
@@ -35,7 +35,7 @@ def take(windows: List[Tuple[Any, Backend]], timeout: float = TIMEOUT) -> List[A
 
 def attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
     """Event processor: add the windows' screenshots to an error event's attachments, when asked for."""
-    from sentry_webview.integration import WebviewIntegration
+    from sentry_webview.integrations.webview import WebviewIntegration
 
     integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
     if integration is None or not integration.attach_screenshot:

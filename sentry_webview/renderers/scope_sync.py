@@ -12,8 +12,8 @@ from typing import Any, Deque, Dict, Optional, Set
 
 from sentry_sdk.scope import Scope
 
-from sentry_webview.identity import RendererIdentity
-from sentry_webview.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
+from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.renderers.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
 
 logger = logging.getLogger("sentry_webview")
 

@@ -23,7 +23,7 @@ from sentry_sdk.client import BaseClient
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions, format_timestamp
 
-from sentry_webview.runs import DUMP, SCOPE, RunIntegration
+from sentry_webview.integrations._runs import DUMP, SCOPE, RunIntegration
 
 _THREAD = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)\b.*\(most recent call first\):$")
 _FRAME = re.compile(r'^  File "(.*)", line (\d+|\?\?\?) in (.*)$')

@@ -8,12 +8,12 @@ import sentry_sdk
 
 from sentry_webview.backends.lifecycle import WindowLifecycle
 from sentry_webview.backends.pywebview import PywebviewWindows
-from sentry_webview.hang import HangWatchdog, Watchdog
+from sentry_webview.integrations.app_hang import HangWatchdog, Watchdog
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
 from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
-from sentry_webview.renderer_hang import RendererHangWatchdog
-from sentry_webview.scope_sync import ScopeSync
+from sentry_webview.integrations.renderer_hang import RendererHangWatchdog
+from sentry_webview.renderers.scope_sync import ScopeSync
 
 if TYPE_CHECKING:
     from sentry_webview.backends.cef import CefBrowsers

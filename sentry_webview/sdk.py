@@ -7,10 +7,10 @@ from flask import Blueprint
 
 from sentry_webview.app_info import default_environment, default_release
 from sentry_webview.backends.pywebview import wire_windows
-from sentry_webview.crash import HostCrashIntegration
-from sentry_webview.integration import IPCMode, WebviewIntegration
+from sentry_webview.integrations.crash import HostCrashIntegration
+from sentry_webview.integrations.webview import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
-from sentry_webview.sessions import HostSessionIntegration
+from sentry_webview.integrations.sessions import HostSessionIntegration
 from sentry_webview.transport import offline_transport
 
 _HEALTH = (HostCrashIntegration, HostSessionIntegration)

@@ -90,7 +90,7 @@ def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
     import webview
 
     import sentry_webview
-    from sentry_webview.ingest import LocalIngest
+    from sentry_webview.tools.ingest import LocalIngest
 
     ingest = None if dsn else LocalIngest()
     sent: List[Tuple[Dict[str, Any], List[Any]]] = []  # each event, with its attachments

@@ -17,11 +17,11 @@ from sentry_sdk.scope import add_global_event_processor
 from sentry_webview.app_info import host_contexts
 from sentry_webview.backends import pywebview
 from sentry_webview.backends.lifecycle import QUIT_FLUSH_TIMEOUT
-from sentry_webview.host import WebviewHost
+from sentry_webview.renderers.hub import WebviewHost
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.wire import IPCMode
-from sentry_webview.merge import RENDERER_PROCESS, to_datetime
-from sentry_webview.screenshots import attach_screenshots
+from sentry_webview.renderers.merge import RENDERER_PROCESS, to_datetime
+from sentry_webview.integrations.screenshots import attach_screenshots
 
 HOST_PROCESS = "host"
 

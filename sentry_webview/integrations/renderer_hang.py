@@ -18,8 +18,8 @@ import sentry_sdk
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.hang import Watchdog, anr_event
-from sentry_webview.identity import RendererIdentity
+from sentry_webview.integrations.app_hang import Watchdog, anr_event
+from sentry_webview.renderers.identity import RendererIdentity
 
 MAX_INTERVAL = 5.0  # seconds between heartbeats, however long the threshold
 

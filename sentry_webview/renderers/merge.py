@@ -9,7 +9,7 @@ so every renderer payload passes through here before it meets the host scope.
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional
 
-from sentry_webview.identity import RendererIdentity
+from sentry_webview.renderers.identity import RendererIdentity
 
 RENDERER_PROCESS = "renderer"
 JAVASCRIPT_ORIGIN = "javascript"

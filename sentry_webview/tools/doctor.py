@@ -16,7 +16,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from sentry_webview.demo import headless_environment
+from sentry_webview.tools.demo import headless_environment
 
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>sentry-webview doctor</title></head>
 <body><p>sentry-webview doctor</p></body></html>"""
@@ -40,7 +40,7 @@ def static_checks(dsn: Optional[str]) -> List[Check]:
     from sentry_sdk.utils import BadDsn, Dsn
 
     from sentry_webview.app_info import app_name
-    from sentry_webview.injection import renderer_bundle
+    from sentry_webview.backends.injection import renderer_bundle
     from sentry_webview.transport.offline import default_queue_path
 
     checks: List[Check] = []
@@ -79,7 +79,7 @@ def live_checks(gui: Optional[str]) -> List[Check]:
     import webview
 
     import sentry_webview
-    from sentry_webview.ingest import LocalIngest
+    from sentry_webview.tools.ingest import LocalIngest
     from sentry_webview.ipc import wire
 
     ingest = LocalIngest()

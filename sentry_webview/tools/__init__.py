@@ -1,0 +1,1 @@
+"""Tools that ship with the package: the demo, the doctor and a local ingest."""
