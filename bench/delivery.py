@@ -42,7 +42,7 @@ def init_host(dsn: str, **integration_options: Any) -> WebviewHost:
         environment="bench",
         transport_queue_size=100_000,
     )
-    return sentry_sdk.get_client().get_integration(WebviewIntegration).host
+    return sentry_sdk.get_client().get_integration(WebviewIntegration).hub
 
 
 def shipped_page(config: Dict[str, Any]) -> str:

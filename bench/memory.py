@@ -19,7 +19,7 @@ def rss_mib() -> float:
 def main() -> None:
     total = 10_000 if QUICK else 100_000
     host, transport = init_host()
-    identity = host.intake.identity_for("bench")
+    identity = host.identity_for("bench")
     payload = sample_envelope()
     samples = [(0, rss_mib())]
     for done in range(BATCH, total + 1, BATCH):

@@ -25,12 +25,12 @@ def init_host() -> Tuple[WebviewHost, CountingTransport]:
         release="bench@1.0",
         environment="bench",
     )
-    return sentry_sdk.get_client().get_integration(WebviewIntegration).host, transport
+    return sentry_sdk.get_client().get_integration(WebviewIntegration).hub, transport
 
 
 def renderer_batch(host: WebviewHost, payload: bytes, n: int) -> float:
     """Seconds per event: ``n`` envelopes through the intake, merged, captured and flushed."""
-    identity = host.intake.identity_for("bench")
+    identity = host.identity_for("bench")
     start = time.perf_counter()
     for _ in range(n):
         host.intake.accept("envelope", payload, identity)

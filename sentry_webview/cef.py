@@ -11,8 +11,7 @@
 
 from typing import Any, Optional
 
-from sentry_webview.sdk import _integration
-from sentry_webview.backends.cef import CefBrowsers
+from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.renderers.identity import RendererIdentity
 
 
@@ -24,7 +23,4 @@ def wire_browser(browser: Any, cef: Optional[Any] = None) -> RendererIdentity:
     """
     if cef is None:
         from cefpython3 import cefpython as cef
-    host = _integration().host
-    if host.cef_browsers is None:
-        host.cef_browsers = CefBrowsers(host, cef)
-    return host.cef_browsers.wire(browser)
+    return WebviewIntegration.current().cef_browsers(cef).wire(browser)

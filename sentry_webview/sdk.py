@@ -1,95 +1,163 @@
-"""Public entry points: ``init``, ``renderer_config`` and ``flush``."""
+"""Public entry points: ``init``, ``default_integrations``, ``renderer_config``, ``protocol_blueprint``, ``flush``."""
 
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sentry_sdk
 from flask import Blueprint
+from sentry_sdk.integrations import Integration
 
 from sentry_webview.app_info import default_environment, default_release
-from sentry_webview.backends.pywebview import wire_windows
+from sentry_webview.integrations._runs import RunIntegration
+from sentry_webview.integrations.app_hang import AppHangIntegration
 from sentry_webview.integrations.crash import HostCrashIntegration
-from sentry_webview.integrations.webview import IPCMode, WebviewIntegration
-from sentry_webview.ipc import wire
+from sentry_webview.integrations.host_context import HostContextIntegration
+from sentry_webview.integrations.renderer_hang import RendererHangIntegration
+from sentry_webview.integrations.screenshots import ScreenshotsIntegration
 from sentry_webview.integrations.sessions import HostSessionIntegration
+from sentry_webview.integrations.webview import WebviewIntegration
+from sentry_webview.integrations.window_events import WindowEventsIntegration
+from sentry_webview.ipc import wire
+from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.transport import offline_transport
 
-_HEALTH = (HostCrashIntegration, HostSessionIntegration)
-_HOST_OPTIONS = (
-    "allowed_origins",
-    "max_request_bytes",
-    "max_queue",
-    "protocol_url",
-    "anr_threshold",
-    "renderer_anr_threshold",
-    "attach_screenshot",
-)
+
+def default_integrations(
+    ipc_mode: Union[IPCMode, str] = IPCMode.BOTH,
+    ipc_namespace: str = wire.DEFAULT_NAMESPACE,
+    get_windows: Optional[Callable[[], Iterable[Any]]] = None,
+    allowed_origins: Iterable[str] = (),
+    max_request_bytes: Optional[int] = None,
+    max_queue: Optional[int] = None,
+    protocol_url: Optional[str] = None,
+    data_dir: Optional[Union[str, Path]] = None,
+    anr_threshold: Optional[float] = None,
+    renderer_anr_threshold: Optional[float] = None,
+    attach_screenshot: bool = False,
+) -> List[Integration]:
+    """The integrations ``init`` sets up: the one list of sentry-webview's features.
+
+    The renderer hub (``WebviewIntegration``), host contexts, window events, release
+    health and host crash reports are on; app hangs, renderer hangs and screenshots
+    come with their option. For apps that call ``sentry_sdk.init`` themselves:
+
+    >>> sentry_sdk.init(dsn=..., integrations=sentry_webview.default_integrations(ipc_namespace="my-app"))
+    """
+    data_path = Path(data_dir) if data_dir is not None else None
+    integrations: List[Integration] = [
+        WebviewIntegration(
+            ipc_mode=ipc_mode,
+            ipc_namespace=ipc_namespace,
+            get_windows=get_windows,
+            allowed_origins=allowed_origins,
+            max_request_bytes=max_request_bytes,
+            max_queue=max_queue,
+            protocol_url=protocol_url,
+        ),
+        HostContextIntegration(),
+        WindowEventsIntegration(),
+        HostSessionIntegration(data_dir=data_path),
+        HostCrashIntegration(data_dir=data_path),
+    ]
+    if anr_threshold is not None:
+        integrations.append(AppHangIntegration(_seconds("anr_threshold", anr_threshold)))
+    if renderer_anr_threshold is not None:
+        integrations.append(RendererHangIntegration(_seconds("renderer_anr_threshold", renderer_anr_threshold)))
+    if attach_screenshot:
+        integrations.append(ScreenshotsIntegration())
+    return integrations
 
 
 def init(
-    ipc_mode: IPCMode = IPCMode.BOTH,
+    ipc_mode: Union[IPCMode, str] = IPCMode.BOTH,
     ipc_namespace: str = wire.DEFAULT_NAMESPACE,
     get_windows: Optional[Callable[[], Iterable[Any]]] = None,
+    *,
+    allowed_origins: Iterable[str] = (),
+    max_request_bytes: Optional[int] = None,
+    max_queue: Optional[int] = None,
+    protocol_url: Optional[str] = None,
+    data_dir: Optional[Union[str, Path]] = None,
+    anr_threshold: Optional[float] = None,
+    renderer_anr_threshold: Optional[float] = None,
+    attach_screenshot: bool = False,
+    offline: Union[bool, Dict[str, Any]] = True,
     **options: Any,
 ) -> None:
-    """Start Sentry for a webview app: ``sentry_sdk.init`` plus the renderer host.
+    """Start Sentry for a webview app: ``sentry_sdk.init`` with ``default_integrations()``.
 
-    Call it before ``webview.start()``. ``WebviewIntegration``'s options
-    (``allowed_origins``, ``max_request_bytes``, ``max_queue``, ``protocol_url``,
-    ``anr_threshold``, ``renderer_anr_threshold``: seconds a visible page's event loop
-    may go without its heartbeat, ``attach_screenshot``: a PNG of each visible window
-    on every error event) go to the integration; every ``sentry_sdk.init``
-    option passes through. ``release``
-    defaults to ``<app>@<version>`` and ``environment`` to ``production`` in a frozen
-    app, ``development`` otherwise (as @sentry/electron). ``offline`` (default True)
-    keeps what can't be sent on disk and sends it later: ``False`` turns it off, a dict
-    tunes it (``path``, ``max_count``, ``max_bytes``, ``max_age_days``,
-    ``retry_interval``, ``should_store``, ``should_send``). An app's own ``transport``
-    replaces it. Release health (``HostSessionIntegration``) and host crash reports
-    (``HostCrashIntegration``) are on; ``disabled_integrations=[...]`` turns either
-    off. ``data_dir`` is where the offline queue and the run files go (default
-    ``<user data dir of the app>/sentry-webview``).
+    Call it before ``webview.start()``. Every ``sentry_sdk.init`` option passes through;
+    an integration of the same kind in ``integrations`` replaces the default one, and
+    ``disabled_integrations=[...]`` turns any of them off.
+
+    - ``ipc_mode``, ``ipc_namespace``, ``get_windows``, ``allowed_origins``,
+      ``max_request_bytes``, ``max_queue``, ``protocol_url``: ``WebviewIntegration``'s.
+    - ``anr_threshold``: report the GUI thread as not responding after this many seconds
+      without its event loop (``AppHangIntegration``; off by default).
+    - ``renderer_anr_threshold``: the same for a visible page's event loop, judged by
+      its heartbeats (``RendererHangIntegration``; off by default).
+    - ``attach_screenshot``: a PNG of each visible window on every error event
+      (``ScreenshotsIntegration``; off by default; not for CEF).
+    - ``release`` defaults to ``<app>@<version>`` and ``environment`` to ``production``
+      in a frozen app, ``development`` otherwise (as @sentry/electron).
+    - ``offline`` (default True) keeps what can't be sent on disk and sends it later:
+      ``False`` turns it off, a dict tunes it (``path``, ``max_count``, ``max_bytes``,
+      ``max_age_days``, ``retry_interval``, ``should_store``, ``should_send``). An
+      app's own ``transport`` replaces it.
+    - ``data_dir``: where the offline queue and the run files go (default
+      ``<user data dir of the app>/sentry-webview``).
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
-    integrations = list(options.pop("integrations", None) or [])
-    integration = next((i for i in integrations if isinstance(i, WebviewIntegration)), None)
-    if integration is None:
-        host_options = {key: options.pop(key) for key in _HOST_OPTIONS if key in options}
-        integration = WebviewIntegration(
-            ipc_mode=ipc_mode, ipc_namespace=ipc_namespace, get_windows=get_windows, **host_options
-        )
-        integrations.append(integration)
-    data_dir = options.pop("data_dir", None)
-    integrations += [cls(data_dir=data_dir) for cls in _HEALTH if not any(isinstance(i, cls) for i in integrations)]
-    offline = options.pop("offline", True)
+    defaults = default_integrations(
+        ipc_mode=ipc_mode,
+        ipc_namespace=ipc_namespace,
+        get_windows=get_windows,
+        allowed_origins=allowed_origins,
+        max_request_bytes=max_request_bytes,
+        max_queue=max_queue,
+        protocol_url=protocol_url,
+        data_dir=data_dir,
+        anr_threshold=anr_threshold,
+        renderer_anr_threshold=renderer_anr_threshold,
+        attach_screenshot=attach_screenshot,
+    )
+    given = list(options.pop("integrations", None) or [])
+    # Filtered here too: sentry-sdk ignores disabled_integrations for one it set up in an earlier init.
+    disabled = tuple(d if isinstance(d, type) else type(d) for d in options.get("disabled_integrations") or ())
+    integrations = [
+        integration
+        for integration in given + [i for i in defaults if not any(type(i) is type(mine) for mine in given)]
+        if not isinstance(integration, disabled)
+    ]
     if offline is not False and "transport" not in options:
         options["transport"] = offline_transport(data_dir, **(offline if isinstance(offline, dict) else {}))
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())
-    close_health()  # a previous init's run ends cleanly
+    close()
     sentry_sdk.init(integrations=integrations, **options)
-    integration.host  # noqa: B018 - serve renderers from now on
-    for health in _health():
-        health.start()
-    wire_windows()
-
-
-def _health() -> List[Any]:
     client = sentry_sdk.get_client()
-    return [i for i in (client.get_integration(cls) for cls in _HEALTH) if i is not None]
+    for integration in client.integrations.values():
+        if isinstance(integration, RunIntegration):
+            integration.start()
+    webview = client.get_integration(WebviewIntegration)
+    if webview is not None:
+        webview.hub  # noqa: B018 - serve renderers from now on
+        webview.wire_pywebview_windows()
 
 
-def close_health() -> None:
-    """End this run's session and crash watch as at a clean exit (tests, and apps that re-init)."""
-    for health in _health():
-        health.close()
+def close() -> None:
+    """Stop the current client's hub, and end its run as at a clean exit (tests, and apps that re-init)."""
+    client = sentry_sdk.get_client()
+    for integration in list(getattr(client, "integrations", {}).values()):
+        if isinstance(integration, (WebviewIntegration, RunIntegration)):
+            integration.close()
 
 
-def _integration() -> WebviewIntegration:
-    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
-    if integration is None:
-        raise RuntimeError("sentry_webview is not initialized: call sentry_webview.init() first")
-    return integration
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError("%s must be a positive number of seconds; got %r" % (name, value))
+    return float(value)
 
 
 def renderer_config(**extra: Any) -> Dict[str, Any]:
@@ -100,7 +168,7 @@ def renderer_config(**extra: Any) -> Dict[str, Any]:
     ``statusIntervalMs`` only with ``renderer_anr_threshold``. Publish it as
     ``window.__SENTRY_WEBVIEW__`` or pass it to ``SentryWebviewPreload.hookupIpc``.
     """
-    return _integration().host.renderer_config(**extra)
+    return WebviewIntegration.current().hub.renderer_config(**extra)
 
 
 def protocol_blueprint() -> Blueprint:
@@ -111,7 +179,7 @@ def protocol_blueprint() -> Blueprint:
 
     >>> app.register_blueprint(sentry_webview.protocol_blueprint())
     """
-    return _integration().host.blueprint
+    return WebviewIntegration.current().hub.blueprint
 
 
 def flush(timeout: float = 2.0) -> bool:
@@ -120,4 +188,4 @@ def flush(timeout: float = 2.0) -> bool:
     if integration is None:
         sentry_sdk.flush(timeout)
         return True
-    return integration.host.flush(timeout)
+    return integration.hub.flush(timeout)

@@ -9,8 +9,8 @@ import sentry_sdk
 import sentry_sdk.scope
 
 import sentry_webview
-from sentry_webview.tools.ingest import LocalIngest
 from sentry_webview.integrations.webview import WebviewIntegration
+from sentry_webview.tools.ingest import LocalIngest
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -70,7 +70,8 @@ def webview_sdk(ingest: LocalIngest, tmp_path: Path) -> Iterator[Callable[..., W
     yield start
     sentry_sdk.flush(2)
     for integration in started:
-        integration.close()
-    sentry_webview.sdk.close_health()
+        if integration is not None:
+            integration.close()
+    sentry_webview.sdk.close()
     sentry_sdk.get_client().close()
     _reset_scopes()

@@ -4,13 +4,13 @@
 run our script at document creation, a watch on its renderer process, the URL
 the engine shows (which, unlike what a page says of itself, a page can't fake), and
 a screenshot of the page.
-``backend_for_pywebview`` picks the implementation for pywebview's running GUI.
 """
 
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
 # (reason, exit code or None); the reason uses @sentry/electron's names.
+FATAL_EXIT_REASONS = frozenset({"crashed", "oom", "launch-failed", "integrity-failure"})
 RendererGone = Callable[[str, Optional[int]], None]
 UrlChanged = Callable[[str], None]
 
@@ -56,19 +56,3 @@ class Backend(ABC):
     @abstractmethod
     def loop_ended(self) -> None:
         """On the GUI thread, once its event loop has returned: release what the loop left waiting."""
-
-
-def backend_for_pywebview() -> Optional[Backend]:
-    """The backend of pywebview's running GUI, or None for one we don't drive natively."""
-    import webview
-
-    renderer = getattr(getattr(webview, "guilib", None), "renderer", None)
-    if renderer == "qtwebengine":
-        from sentry_webview.backends.qt import QtBackend
-
-        return QtBackend()
-    if renderer == "gtkwebkit2":
-        from sentry_webview.backends.gtk import GtkBackend
-
-        return GtkBackend()
-    return None

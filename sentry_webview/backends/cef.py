@@ -9,18 +9,15 @@ the page's first inline ``<head>`` script; pages that must catch those errors sh
 the JS themselves (see ``examples/manual_preload``).
 """
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.backends.base import Backend, RendererGone, UrlChanged
-from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.backends.injection import SOURCE_URL, injected_source
 from sentry_webview.ipc.bridge import bridge_functions
-from sentry_webview.ipc.protocol import origin_of
-
-if TYPE_CHECKING:
-    from sentry_webview.renderers.hub import WebviewHost
+from sentry_webview.renderers.hub import RendererHub
+from sentry_webview.renderers.identity import RendererIdentity
 
 
 class CefBackend(Backend):
@@ -97,11 +94,10 @@ def on_callback(browser: Any, name: str, ours: Callable[..., None]) -> None:
 
 
 class CefBrowsers:
-    """The CEF browsers one host has wired."""
+    """The CEF browsers one hub has wired."""
 
-    def __init__(self, host: "WebviewHost", cef: Any) -> None:
-        self.host = host
-        self.lifecycle = host.lifecycle
+    def __init__(self, hub: RendererHub, cef: Any) -> None:
+        self.hub = hub
         self.backend = CefBackend(cef)
         self.cef = cef
         self._identities: Dict[int, RendererIdentity] = {}
@@ -115,33 +111,30 @@ class CefBrowsers:
             "cef-%s" % browser_id, backend="cef", window_uid="cef-%s" % browser_id, engine=self.backend.engine()
         )
         self._identities[browser_id] = identity
-        url = browser.GetUrl()
-        identity.update(url=url)
-        if url and origin_of(url):
-            self.host.origins.allow(url)
-        if self.host.mode != "protocol":
+        identity.update(url=browser.GetUrl())
+        hub = self.hub
+        if hub.mode.bridge:
             bindings = browser.GetJavascriptBindings() or self.cef.JavascriptBindings(
                 bindToFrames=False, bindToPopups=False
             )
-            for function in bridge_functions(self.host.intake, self.host.namespace, identity, self.host.origins):
+            for function in bridge_functions(hub.intake, hub.namespace, identity, hub.origins):
                 bindings.SetFunction(function.__name__, function)
             browser.SetJavascriptBindings(bindings)
             on_callback(browser, "OnLoadStart", lambda browser, **_: browser.SetJavascriptBindings(bindings))
-        source = injected_source(self.lifecycle.renderer_config(identity))
+        source = injected_source(hub.renderer_config(identity))
         if source:
             self.backend.inject_at_document_start(browser, source)
-        self.backend.watch_renderer(browser, lambda reason, code: self.lifecycle.renderer_gone(identity, reason, code))
+        self.backend.watch_renderer(browser, lambda reason, code: hub.renderer_gone(identity, reason, code))
         self.backend.watch_url(browser, lambda url: identity.update(page_url=url))
-        for watchdog in self.host.watchdogs():
-            if watchdog.attach():
-                self.backend.heartbeat(browser, watchdog.beat, watchdog.interval)
         on_callback(browser, "OnTitleChange", lambda title, **_: identity.update(title=title))
         on_callback(browser, "OnLoadEnd", lambda frame, **_: self._loaded(frame, identity))
-        on_callback(browser, "OnBeforeClose", lambda **_: self.lifecycle.closed(identity))
-        self.lifecycle.created(identity)
+        on_callback(browser, "OnBeforeClose", lambda **_: hub.window_closed(identity))
+        hub.window_created(identity)
+        hub.on_screen(identity, browser, self.backend)  # CEF has no shown event
+        hub.gui_ready(browser, self.backend)
         return identity
 
     def _loaded(self, frame: Any, identity: RendererIdentity) -> None:
         if frame.IsMain():
             identity.update(url=frame.GetUrl())
-            self.lifecycle.breadcrumb("loaded", identity)
+            self.hub.window_loaded(identity)

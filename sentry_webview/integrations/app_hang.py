@@ -1,96 +1,45 @@
-"""App hangs (ANR): the GUI thread stops running its heartbeat for longer than a threshold.
+"""``AppHangIntegration`` (opt-in, ``anr_threshold``): the GUI thread stops running its event loop.
 
-Backends call ``beat`` from the GUI thread's own event loop (a Qt timer, a GLib
-timeout, a CEF UI task). A watchdog thread notices when beats stop and captures one
-``ApplicationNotResponding`` event per hang, with the GUI thread's stack as it was
-at that moment, like @sentry/electron's ANR integration. It pauses while none of the
-app's windows is visible (a hidden app's timers may be throttled). A machine that
-slept (or a stopped process) is not a hang: when the watch itself overslept while the
-process used next to no CPU, it starts over.
+A watchdog thread notices when the GUI thread's heartbeats stop for longer than the
+threshold and captures one ``ApplicationNotResponding`` event per hang, with the GUI
+thread's stack as it was at that moment, like @sentry/electron's ANR integration. It
+pauses while none of the app's windows is visible (a hidden app's timers may be throttled).
 """
 
 import sys
-import threading
-import time
-from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import sentry_sdk
-from sentry_sdk.utils import capture_internal_exceptions, serialize_frame
+from sentry_sdk.integrations import Integration
+from sentry_sdk.utils import serialize_frame
 
-ANR_TYPE = "ANR"
-
-
-def anr_event(value: str, **exception: Any) -> Dict[str, Any]:
-    """An ``ApplicationNotResponding`` error event; ``exception`` adds to its exception (stacktrace, thread_id)."""
-    mechanism = {"type": ANR_TYPE, "handled": False}
-    exception = dict(type="ApplicationNotResponding", value=value, mechanism=mechanism, **exception)
-    return {"level": "error", "exception": {"values": [exception]}}
+from sentry_webview.integrations._watchdog import Watchdog, anr_event
+from sentry_webview.ipc import wire
+from sentry_webview.renderers.hub import HubFeature, RendererHub
 
 
-def is_anr(event: Dict[str, Any]) -> bool:
-    """Whether ``event`` reports a hang (of the GUI thread or of a renderer)."""
-    values = (event.get("exception") or {}).get("values") or []
-    return any(isinstance(v, dict) and (v.get("mechanism") or {}).get("type") == ANR_TYPE for v in values)
+class AppHangIntegration(Integration, HubFeature):
+    """Report the GUI thread as not responding after ``threshold`` seconds without its event loop.
 
+    >>> sentry_webview.init(dsn=..., anr_threshold=2.0)   # the shortcut for AppHangIntegration(2.0)
+    """
 
-class Watchdog(ABC):
-    """A daemon thread that checks, every ``interval`` seconds, what has gone silent for ``threshold``."""
+    identifier = "webview_app_hang"
 
-    name = "sentry-webview-watchdog"
+    def __init__(self, threshold: float = 5.0) -> None:
+        if not threshold > 0:
+            raise ValueError("anr_threshold must be a positive number of seconds; got %r" % (threshold,))
+        self.watchdog = HangWatchdog(threshold)
 
-    def __init__(self, threshold: float, interval: float) -> None:
-        self.threshold = threshold
-        self.interval = interval
-        self._last: Optional[float] = None  # the GUI thread's last beat
-        self._thread_id: Optional[int] = None
-        self._visible = True
-        self._attached = False
-        self._watcher: Optional[threading.Thread] = None
-        self._closed = threading.Event()
-        self._lock = threading.Lock()
+    @staticmethod
+    def setup_once() -> None:
+        pass  # all of it runs through the hub's hooks
 
-    def attach(self) -> bool:
-        """On the GUI thread as its heartbeat is set up; True the first time (one heartbeat is enough).
+    def gui_ready(self, hub: RendererHub, window: Any, backend: Any) -> None:
+        self.watchdog.attach_to(hub, window, backend)
 
-        The watch starts now: a GUI thread that hangs before its first beat is a hang too.
-        """
-        with self._lock:
-            first, self._attached = not self._attached, True
-            if first:
-                self._last, self._thread_id = time.monotonic(), threading.get_ident()
-                self._start()
-        return first
-
-    def beat(self, visible: bool = True) -> None:
-        """On the GUI thread, by its event loop, every ``interval`` seconds; ``visible``: any app window is."""
-        with self._lock:
-            self._last = time.monotonic()
-            self._thread_id = threading.get_ident()
-            self._visible = visible
-
-    def close(self) -> None:
-        """Stop the watch: a closed host reports nothing into a later client."""
-        self._closed.set()
-
-    def _start(self) -> None:
-        """Start the watch thread once; with the lock held."""
-        if self._watcher is None:
-            self._watcher = threading.Thread(target=self._watch, name=self.name, daemon=True)
-            self._watcher.start()
-
-    def _watch(self) -> None:
-        woke, cpu = time.monotonic(), time.process_time()
-        while not self._closed.wait(self.interval):
-            previous, woke = woke, time.monotonic()
-            previous_cpu, cpu = cpu, time.process_time()
-            stood_still = _suspended(woke - previous - self.interval, cpu - previous_cpu, self.threshold)
-            with capture_internal_exceptions():
-                self._check(woke, stood_still)
-
-    @abstractmethod
-    def _check(self, now: float, stood_still: bool) -> None:
-        """Report what is overdue at ``now``; ``stood_still``: the whole process didn't run meanwhile."""
+    def hub_closed(self, hub: RendererHub) -> None:
+        self.watchdog.close()
 
 
 class HangWatchdog(Watchdog):
@@ -123,13 +72,5 @@ class HangWatchdog(Watchdog):
         event = anr_event(
             "The GUI thread has been blocked for %.1f s" % blocked, stacktrace={"frames": frames}, thread_id=thread_id
         )
-        event["tags"] = {"event.process": "host"}
+        event["tags"] = {wire.PROCESS_TAG: wire.HOST_PROCESS}
         sentry_sdk.capture_event(event)
-
-
-def _suspended(overslept: float, cpu: float, threshold: float) -> bool:
-    """The whole process stood still (system sleep, SIGSTOP), rather than its GUI thread blocking.
-
-    A blocked GUI thread leaves the watchdog running, or burns CPU while it holds the GIL.
-    """
-    return overslept > threshold and cpu < overslept / 10

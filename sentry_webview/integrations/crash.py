@@ -24,6 +24,7 @@ from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions, format_timestamp
 
 from sentry_webview.integrations._runs import DUMP, SCOPE, RunIntegration
+from sentry_webview.ipc import wire
 
 _THREAD = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)\b.*\(most recent call first\):$")
 _FRAME = re.compile(r'^  File "(.*)", line (\d+|\?\?\?) in (.*)$')
@@ -161,7 +162,7 @@ def crash_event(dump: str, scope: Dict[str, Any], crashed_at: float) -> Dict[str
         "timestamp": datetime.fromtimestamp(crashed_at, timezone.utc),
         "exception": {"values": [exception]},
         "threads": {"values": [_thread(thread, names.get(str(thread["id"]))) for thread in threads]},
-        "tags": {**(scope.get("tags") or {}), "event.process": "host"},
+        "tags": {**(scope.get("tags") or {}), wire.PROCESS_TAG: wire.HOST_PROCESS},
         "breadcrumbs": {"values": scope.get("breadcrumbs") or []},
     }
     for key in ("user", "release", "environment"):

@@ -1,4 +1,5 @@
-"""Renderer hangs: a visible page's event loop stops sending its heartbeat.
+"""``RendererHangIntegration`` (opt-in, ``renderer_anr_threshold``): a visible page's event loop stops
+sending its heartbeat.
 
 Renderers send a ``status`` message (``{"visible": bool}``) every ``interval``
 seconds while the host asks for it, and a not-visible one when they are hidden or
@@ -12,16 +13,69 @@ heartbeat can arrive and the watch starts over.
 
 import time
 from dataclasses import dataclass
-from typing import Dict
+from typing import Any, Dict, Optional
 
 import sentry_sdk
+from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.integrations.app_hang import Watchdog, anr_event
+from sentry_webview.integrations._watchdog import Watchdog, anr_event
+from sentry_webview.ipc import wire
+from sentry_webview.renderers.hub import HubFeature, RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
 
 MAX_INTERVAL = 5.0  # seconds between heartbeats, however long the threshold
+
+
+class RendererHangIntegration(Integration, HubFeature):
+    """Report a visible page as not responding after ``threshold`` seconds without its heartbeat.
+
+    >>> sentry_webview.init(dsn=..., renderer_anr_threshold=5.0)   # the shortcut for RendererHangIntegration(5.0)
+    """
+
+    identifier = "webview_renderer_hang"
+
+    def __init__(self, threshold: float = 5.0) -> None:
+        if not threshold > 0:
+            raise ValueError("renderer_anr_threshold must be a positive number of seconds; got %r" % (threshold,))
+        self.threshold = threshold
+        self._watchdogs: Dict[int, RendererHangWatchdog] = {}
+
+    @staticmethod
+    def setup_once() -> None:
+        pass  # all of it runs through the hub's hooks
+
+    def _watchdog(self, hub: RendererHub) -> "RendererHangWatchdog":
+        watchdog = self._watchdogs.get(id(hub))
+        if watchdog is None:
+            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.intake.host_scope)
+        return watchdog
+
+    def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
+        config["statusIntervalMs"] = round(self._watchdog(hub).interval * 1000)
+
+    def gui_ready(self, hub: RendererHub, window: Any, backend: Any) -> None:
+        # Heartbeats over the bridge pass through the GUI thread: the watch needs to know when it stalls.
+        self._watchdog(hub).attach_to(hub, window, backend)
+
+    def renderer_status(self, hub: RendererHub, identity: RendererIdentity, data: Dict[str, Any]) -> None:
+        self._watchdog(hub).status(identity, data.get("visible") is True)
+
+    def page_started(self, hub: RendererHub, identity: RendererIdentity) -> None:
+        self._watchdog(hub).forget(identity)  # a new page: watched again from its first heartbeat
+
+    def window_event(self, hub: RendererHub, action: str, identity: RendererIdentity, data: Dict[str, Any]) -> None:
+        if action == "closed":
+            self._watchdog(hub).forget(identity)
+
+    def renderer_gone(self, hub: RendererHub, identity: RendererIdentity, reason: str, code: Optional[int]) -> None:
+        self._watchdog(hub).forget(identity)
+
+    def hub_closed(self, hub: RendererHub) -> None:
+        watchdog = self._watchdogs.pop(id(hub), None)
+        if watchdog is not None:
+            watchdog.close()
 
 
 @dataclass
@@ -70,6 +124,6 @@ class RendererHangWatchdog(Watchdog):
 
     def _report(self, identity: RendererIdentity, blocked: float) -> None:
         with sentry_sdk.scope.use_isolation_scope(self.host_scope), sentry_sdk.new_scope() as scope:
-            scope.set_context("webview", identity.context())
-            scope.set_tag("event.process", "renderer")
+            scope.set_context(wire.WEBVIEW_CONTEXT, identity.context())
+            scope.set_tag(wire.PROCESS_TAG, wire.RENDERER_PROCESS)
             sentry_sdk.capture_event(anr_event("The renderer's event loop has been blocked for %.1f s" % blocked))

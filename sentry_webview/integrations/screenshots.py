@@ -1,4 +1,4 @@
-"""Screenshots (opt-in, ``attach_screenshot=True``): a PNG of each visible window on every
+"""``ScreenshotsIntegration`` (opt-in, ``attach_screenshot=True``): a PNG of each visible window on every
 error event, like @sentry/electron's screenshots integration; never on transactions.
 
 Events are captured on any thread; each backend takes its snapshot on the GUI thread,
@@ -11,10 +11,13 @@ from typing import Any, Dict, List, Tuple
 
 import sentry_sdk
 from sentry_sdk.attachments import Attachment
+from sentry_sdk.integrations import Integration
+from sentry_sdk.scope import add_global_event_processor
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.backends.base import Backend
-from sentry_webview.integrations.app_hang import is_anr
+from sentry_webview.integrations._watchdog import is_anr
+from sentry_webview.integrations.webview import WebviewIntegration
 
 TIMEOUT = 1.0  # seconds, for all windows of one event
 _NOT_ERRORS = ("transaction", "check_in")
@@ -33,17 +36,28 @@ def take(windows: List[Tuple[Any, Backend]], timeout: float = TIMEOUT) -> List[A
     return attachments
 
 
-def attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
-    """Event processor: add the windows' screenshots to an error event's attachments, when asked for."""
-    from sentry_webview.integrations.webview import WebviewIntegration
+class ScreenshotsIntegration(Integration):
+    """Attach a PNG of each visible window to every error event (not for CEF).
 
-    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
-    if integration is None or not integration.attach_screenshot:
+    >>> sentry_webview.init(dsn=..., attach_screenshot=True)   # the shortcut for ScreenshotsIntegration()
+    """
+
+    identifier = "webview_screenshots"
+
+    @staticmethod
+    def setup_once() -> None:
+        add_global_event_processor(_attach_screenshots)
+
+
+def _attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+    client = sentry_sdk.get_client()
+    webview = client.get_integration(WebviewIntegration)
+    if client.get_integration(ScreenshotsIntegration) is None or webview is None:
         return event
     if event.get("type") in _NOT_ERRORS or is_anr(event):
         return event
     with capture_internal_exceptions():
-        screenshots = take(integration.host.windows.shown())
+        screenshots = take(webview.hub.shown())
         if screenshots:
             # A new list: a caller's hint list may be shared by several events (one renderer envelope).
             hint["attachments"] = list(hint.get("attachments") or ()) + screenshots

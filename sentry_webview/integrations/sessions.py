@@ -14,18 +14,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-import sentry_sdk
 from sentry_sdk.client import BaseClient, _Client
 from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
 
-from sentry_webview.integrations.app_hang import is_anr
-from sentry_webview.renderers.merge import RENDERER_PROCESS
+from sentry_webview.backends.base import FATAL_EXIT_REASONS
 from sentry_webview.integrations._runs import SESSION, RunIntegration
+from sentry_webview.integrations._watchdog import is_anr
+from sentry_webview.ipc import wire
+from sentry_webview.renderers.hub import HubFeature, RendererHub
+from sentry_webview.renderers.identity import RendererIdentity
 
 
-class HostSessionIntegration(RunIntegration):
+class HostSessionIntegration(RunIntegration, HubFeature):
     """One session per app run, persisted so that vanished and crashed runs are reported next time.
 
     On by default in ``sentry_webview.init``; off with
@@ -50,7 +52,7 @@ class HostSessionIntegration(RunIntegration):
                 return update(client, session, event)
             status, user_agent, did = session.status, session.user_agent, session.did
             update(client, session, event)
-            if (event.get("tags") or {}).get("event.process") == RENDERER_PROCESS:
+            if (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
                 # A page's uncaught error is an error, not an app crash; its browser is not the app's user
                 # agent, and the app's user (when it set one) stays the session's.
                 session.status, session.user_agent, session.did = status, user_agent, did or session.did
@@ -75,6 +77,10 @@ class HostSessionIntegration(RunIntegration):
             if session is not None:
                 session.update(status="crashed")
                 self._persist()
+
+    def renderer_gone(self, hub: RendererHub, identity: RendererIdentity, reason: str, code: Optional[int]) -> None:
+        if reason in FATAL_EXIT_REASONS:
+            self.crashed()
 
     def _end(self, scope: Scope) -> None:
         """End the session (``exited`` unless it crashed) and remove its file."""
@@ -109,13 +115,6 @@ class HostSessionIntegration(RunIntegration):
                     crashed = crashed_at is not None or data.get("status") == "crashed"
                     client.capture_session(_ended_session(data, "crashed" if crashed else "abnormal", crashed_at))
             self._files.remove(SESSION, pid)
-
-
-def crash_session() -> None:
-    """This run's session ends ``crashed`` (a renderer process crashed); nothing when release health is off."""
-    integration = sentry_sdk.get_client().get_integration(HostSessionIntegration)
-    if integration is not None:
-        integration.crashed()
 
 
 def _ended_session(data: Dict[str, Any], status: str, crashed_at: Optional[float]) -> Session:

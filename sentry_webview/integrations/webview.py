@@ -1,29 +1,26 @@
-"""``WebviewIntegration``: the sentry-sdk integration that merges renderer events into the host.
+"""``WebviewIntegration``: the renderer hub as a sentry-sdk integration.
 
-It runs the host side (intake, scope sync, loopback protocol server), tags host
-events, and keeps a renderer event's merged breadcrumbs up to its time and within
-``max_breadcrumbs``.
+It owns the IPC options (namespace, mode, origins, limits), starts the hub that
+renderers talk to, and wires windows: every pywebview window (or those
+``get_windows`` returns), and CEF browsers handed to ``sentry_webview.cef.wire_browser``.
+Features (window events, hangs, screenshots, sessions, ...) are integrations of
+their own around the hub; ``sentry_webview.sdk.default_integrations`` lists them.
 """
 
 import atexit
 import threading
-from datetime import datetime
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import add_global_event_processor
+from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.app_info import host_contexts
 from sentry_webview.backends import pywebview
-from sentry_webview.backends.lifecycle import QUIT_FLUSH_TIMEOUT
-from sentry_webview.renderers.hub import WebviewHost
+from sentry_webview.backends.cef import CefBrowsers
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.wire import IPCMode
-from sentry_webview.renderers.merge import RENDERER_PROCESS, to_datetime
-from sentry_webview.integrations.screenshots import attach_screenshots
-
-HOST_PROCESS = "host"
+from sentry_webview.renderers.hub import QUIT_FLUSH_TIMEOUT, RendererHub
 
 
 class WebviewIntegration(Integration):
@@ -31,31 +28,25 @@ class WebviewIntegration(Integration):
 
     ``protocol_url``: where renderers POST, when the app mounts ``protocol_blueprint()``
     in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
-    standalone loopback server is then not started. ``anr_threshold``: report the GUI
-    thread as not responding after this many seconds without running its event loop
-    (off by default). ``renderer_anr_threshold``: the same for a visible page's event
-    loop, judged by its heartbeats (off by default). ``attach_screenshot``: attach a PNG
-    of each visible window to every error event (off by default; not for CEF).
+    standalone loopback server is then not started. ``allowed_origins``: page origins
+    besides loopback, ``file://`` and the wired windows' own pages that may talk to the host.
 
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
 
     identifier = "webview"
-    _hosts: List[WebviewHost] = []
-    _hosts_lock = threading.Lock()
+    _hubs: List[RendererHub] = []
+    _hubs_lock = threading.Lock()
 
     def __init__(
         self,
-        ipc_mode: IPCMode = IPCMode.BOTH,
+        ipc_mode: Union[IPCMode, str] = IPCMode.BOTH,
         ipc_namespace: str = wire.DEFAULT_NAMESPACE,
         get_windows: Optional[Callable[[], Iterable[Any]]] = None,
         allowed_origins: Iterable[str] = (),
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
-        anr_threshold: Optional[float] = None,
-        renderer_anr_threshold: Optional[float] = None,
-        attach_screenshot: bool = False,
     ) -> None:
         try:
             self.ipc_mode = IPCMode(ipc_mode)
@@ -63,107 +54,106 @@ class WebviewIntegration(Integration):
             raise ValueError("ipc_mode must be one of %s; got %r" % ([m.name for m in IPCMode], ipc_mode)) from None
         self.ipc_namespace = wire.validate_namespace(ipc_namespace)
         self.get_windows = get_windows
-        self.attach_screenshot = attach_screenshot
-        self._host_options = dict(
+        self._hub_options: Dict[str, Any] = dict(
             allowed_origins=tuple(allowed_origins),
             max_request_bytes=max_request_bytes,
             max_queue=max_queue,
             protocol_url=protocol_url,
-            anr_threshold=anr_threshold,
-            renderer_anr_threshold=renderer_anr_threshold,
         )
-        self._host: Optional[WebviewHost] = None
+        self._hub: Optional[RendererHub] = None
+        self._pywebview: Optional[pywebview.PywebviewWindows] = None
+        self._cef: Optional[CefBrowsers] = None
         self._lock = threading.Lock()
 
     @staticmethod
     def setup_once() -> None:
-        add_global_event_processor(_process_event)
-        add_global_event_processor(attach_screenshots)
-        atexit.register(WebviewIntegration._close_all)
-        pywebview.install()
+        add_global_event_processor(_drop_lost_bridge_replies)
+        pywebview.install(before_start=_wire_pywebview_windows, after_start=_flush_at_quit)
 
-    def setup_once_with_options(self, options: Optional[Dict[str, Any]] = None) -> None:
-        self.host  # noqa: B018 - start serving renderers now
+    @classmethod
+    def current(cls) -> "WebviewIntegration":
+        """The integration of the current client; ``RuntimeError`` when sentry_webview isn't initialized."""
+        integration = sentry_sdk.get_client().get_integration(cls)
+        if integration is None:
+            raise RuntimeError("sentry_webview is not initialized: call sentry_webview.init() first")
+        return integration
 
     @property
-    def host(self) -> WebviewHost:
-        """The running host side, started on first use."""
+    def hub(self) -> RendererHub:
+        """The running hub, started on first use."""
         with self._lock:
-            if self._host is None:
-                self._host = WebviewHost(self.ipc_namespace, self.ipc_mode.value, **self._host_options)
-                with WebviewIntegration._hosts_lock:
-                    WebviewIntegration._hosts.append(self._host)
-            return self._host
+            if self._hub is None:
+                self._hub = RendererHub(self.ipc_namespace, self.ipc_mode, **self._hub_options)
+                with WebviewIntegration._hubs_lock:
+                    WebviewIntegration._hubs.append(self._hub)
+                _flush_before_sdk_exit()
+            return self._hub
+
+    def wire_pywebview_windows(self) -> None:
+        """Wire the pywebview windows (or those ``get_windows`` returns) not wired yet; nothing without pywebview."""
+        hub = self.hub
+        with self._lock:
+            if self._pywebview is None:
+                self._pywebview = pywebview.PywebviewWindows(hub)
+            windows = self._pywebview
+        windows.wire_all(self.get_windows)
+
+    def cef_browsers(self, cef: Any) -> CefBrowsers:
+        """The CEF browsers wired to this integration's hub, for ``cefpython3.cefpython`` module ``cef``."""
+        hub = self.hub
+        _flush_before_sdk_exit()
+        with self._lock:
+            if self._cef is None:
+                self._cef = CefBrowsers(hub, cef)
+            return self._cef
 
     def close(self) -> None:
-        """Stop this integration's host side (tests, and apps that re-init)."""
+        """Stop this integration's hub (tests, and apps that re-init)."""
         with self._lock:
-            host, self._host = self._host, None
-        if host is not None:
-            host.close()
-            with WebviewIntegration._hosts_lock:
-                WebviewIntegration._hosts.remove(host)
-
-    @staticmethod
-    def _close_all() -> None:
-        with WebviewIntegration._hosts_lock:
-            hosts = list(WebviewIntegration._hosts)
-        for host in hosts:
-            host.flush(QUIT_FLUSH_TIMEOUT)
-            host.close()
+            hub, self._hub, self._pywebview, self._cef = self._hub, None, None, None
+        if hub is not None:
+            hub.close()
+            with WebviewIntegration._hubs_lock:
+                WebviewIntegration._hubs.remove(hub)
 
 
-def _is_lost_bridge_reply(hint: Dict[str, Any]) -> bool:
-    """pywebview failing to hand one of *our* bridge calls' results back to a page that navigated away.
+def _wire_pywebview_windows() -> None:
+    integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    if integration is not None:
+        integration.wire_pywebview_windows()
+        _flush_before_sdk_exit()
 
-    pywebview runs each bridge call in a thread whose ``_call`` has the function's name
-    in ``func_name``; the app's own js_api calls failing the same way are left alone.
+
+def _flush_at_quit() -> None:
+    """``webview.start`` returned: deliver what renderers sent while the app still runs."""
+    for hub in _running_hubs():
+        hub.flush(QUIT_FLUSH_TIMEOUT)
+
+
+def _close_all() -> None:
+    for hub in _running_hubs():
+        hub.flush(QUIT_FLUSH_TIMEOUT)
+        hub.close()
+
+
+def _running_hubs() -> List[RendererHub]:
+    with WebviewIntegration._hubs_lock:
+        return list(WebviewIntegration._hubs)
+
+
+def _flush_before_sdk_exit() -> None:
+    """(Re)register the exit flush so it runs before sentry-sdk's own atexit handler closes the client.
+
+    atexit runs last-registered first, and sentry-sdk registers its handler when its
+    integrations are set up, after ours: so ours goes (again) to the end once a hub starts.
     """
-    exc_info = hint.get("exc_info")
-    if not exc_info or type(exc_info[1]).__name__ != "JavascriptException":
-        return False
-    tb = exc_info[2]
-    while tb is not None:
-        name = tb.tb_frame.f_locals.get("func_name") if tb.tb_frame.f_code.co_name == "_call" else None
-        if isinstance(name, str) and name.startswith(wire.BRIDGE_PREFIX + "_"):
-            return True
-        tb = tb.tb_next
-    return False
+    atexit.unregister(_close_all)
+    atexit.register(_close_all)
 
 
-def _renderer_breadcrumbs(crumbs: List[Any], timestamp: Any, client: Any) -> List[Any]:
-    """Only what happened up to the renderer's event (host scope may have moved on), at most ``max_breadcrumbs``."""
-    when = to_datetime(timestamp)
-    if isinstance(when, datetime):
-        crumbs = [c for c in crumbs if not isinstance(c, dict) or not _after(c.get("timestamp"), when)]
-    limit = client.options.get("max_breadcrumbs")
-    if limit is None:
-        return crumbs
-    return crumbs[-limit:] if limit else []
-
-
-def _after(timestamp: Any, when: datetime) -> bool:
-    timestamp = to_datetime(timestamp)
-    return isinstance(timestamp, datetime) and timestamp > when
-
-
-def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    client = sentry_sdk.get_client()
-    if client.get_integration(WebviewIntegration) is None:
-        return event
-    if _is_lost_bridge_reply(hint):
-        return None
-    tags = event.setdefault("tags", {})
-    contexts = event.setdefault("contexts", {})
-    if not isinstance(tags, dict) or not isinstance(contexts, dict):
-        return event
-    for key, value in host_contexts().items():
-        contexts.setdefault(key, value)
-    if tags.get("event.process") == RENDERER_PROCESS:
-        crumbs = event.get("breadcrumbs")
-        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
-            crumbs["values"] = _renderer_breadcrumbs(crumbs["values"], event.get("timestamp"), client)
-    else:
-        tags.setdefault("event.process", HOST_PROCESS)
-        tags.setdefault("event.origin", "python")
+def _drop_lost_bridge_replies(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    with capture_internal_exceptions():
+        if sentry_sdk.get_client().get_integration(WebviewIntegration) is not None:
+            if pywebview.is_lost_bridge_reply(hint):
+                return None
     return event

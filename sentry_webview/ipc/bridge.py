@@ -9,16 +9,15 @@ reports) can't use the bridge: the same rule as for the protocol.
 import logging
 from typing import Any, Callable, List, Optional, Set
 
-from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
-from sentry_webview.ipc.protocol import origin_of
+from sentry_webview.ipc.origins import origin_of
 
 logger = logging.getLogger("sentry_webview")
 
 
 def bridge_functions(
-    intake: Intake, namespace: str, identity: RendererIdentity, origin_allowed: Callable[[Optional[str]], bool]
+    intake: Intake, namespace: str, identity: Any, origin_allowed: Callable[[Optional[str]], bool]
 ) -> List[Callable[[Any], Optional[str]]]:
     """The bridge functions of ``namespace`` for the renderer ``identity``.
 

@@ -9,54 +9,20 @@ Host must be loopback (DNS rebinding), Origin must be allowed, bodies are capped
 import hmac
 import logging
 import threading
-from typing import Callable, Iterable, Optional, Set
-from urllib.parse import urlsplit
+from typing import Any, Callable, Optional, Set
 
 from flask import Blueprint, Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sentry_webview.ipc import wire
-from sentry_webview.ipc.intake import Intake, MalformedPayload
+from sentry_webview.ipc.envelope import MalformedPayload
+from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.origins import LOOPBACK_HOSTS
 
 logger = logging.getLogger("sentry_webview")
 
 DEFAULT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _ALLOWED_HEADERS = ", ".join(["Content-Type", wire.TOKEN_HEADER, wire.RENDERER_HEADER])
-
-
-def origin_of(url: str) -> Optional[str]:
-    """``scheme://host[:port]`` of an http(s) URL, else None."""
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return "%s://%s" % (parts.scheme, parts.netloc.lower())
-    return None
-
-
-class OriginPolicy:
-    """Which page origins may talk to the host.
-
-    Loopback pages (what pywebview serves), ``null`` (``file://`` and ``html=``
-    windows) and the origins of wired windows are allowed; anything else must be
-    listed in ``allowed_origins``.
-    """
-
-    def __init__(self, allowed_origins: Iterable[str] = ()) -> None:
-        self._allowed: Set[str] = {o.rstrip("/").lower() for o in allowed_origins}
-
-    def allow(self, url_or_origin: str) -> None:
-        origin = origin_of(url_or_origin)
-        if origin:
-            self._allowed.add(origin)
-
-    def __call__(self, origin: Optional[str]) -> bool:
-        if origin is None or origin in ("null", "file://"):
-            return True
-        origin = origin.lower()
-        if origin in self._allowed:
-            return True
-        parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and parts.hostname in _LOOPBACK_HOSTS
 
 
 def make_blueprint(
@@ -64,9 +30,13 @@ def make_blueprint(
     namespace: str,
     token: str,
     origin_allowed: Callable[[Optional[str]], bool],
+    identify: Callable[[Optional[str]], Any],
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 ) -> Blueprint:
-    """The protocol endpoints of one namespace: ``POST /<ns>/<channel>/sentry_key``."""
+    """The protocol endpoints of one namespace: ``POST /<ns>/<channel>/sentry_key``.
+
+    ``identify`` maps the renderer id header to the renderer's identity.
+    """
     blueprint = Blueprint("sentry_webview_%s" % namespace.replace("-", "_"), __name__)
     logged: Set[str] = set()
 
@@ -85,7 +55,7 @@ def make_blueprint(
 
     def handle(channel: str) -> Response:
         origin = request.headers.get("Origin")
-        if request.host.rsplit(":", 1)[0].strip("[]").lower() not in _LOOPBACK_HOSTS:
+        if request.host.rsplit(":", 1)[0].strip("[]").lower() not in LOOPBACK_HOSTS:
             return refuse(403, "Host %r is not loopback" % request.host)
         if not origin_allowed(origin):
             return refuse(403, "Origin %r is not allowed" % origin)
@@ -103,7 +73,7 @@ def make_blueprint(
         body = request.stream.read(max_request_bytes + 1) if length is None or length <= max_request_bytes else None
         if body is None or len(body) > max_request_bytes:
             return cors(refuse(413, "body larger than %d bytes" % max_request_bytes), origin)
-        identity = intake.identity_for(request.headers.get(wire.RENDERER_HEADER))
+        identity = identify(request.headers.get(wire.RENDERER_HEADER))
         try:
             intake.accept(channel, body, identity)
         except MalformedPayload as error:

@@ -1,37 +1,79 @@
-"""The running host side of one ``WebviewIntegration``: token, intake, protocol server, windows."""
+"""The renderer hub: every renderer and window of one host, and the hooks features subscribe to.
+
+Backends tell the hub what their windows do (``window_created``, ``window_shown``,
+``renderer_gone``, ...); the intake hands it what renderers send. The hub keeps the
+core (identities, scope sync, merging renderer events into the host's stream, the
+quit flush) and passes the rest on to the feature integrations of the current
+client that subclass ``HubFeature``: a feature that is turned off hears nothing, and
+the hub never imports one.
+"""
 
 import secrets
+import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
+import uuid
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import sentry_sdk
+from flask import Blueprint
+from sentry_sdk.attachments import Attachment
+from sentry_sdk.envelope import Envelope, Item
+from sentry_sdk.utils import Dsn, capture_internal_exceptions
 
-from sentry_webview.backends.lifecycle import WindowLifecycle
-from sentry_webview.backends.pywebview import PywebviewWindows
-from sentry_webview.integrations.app_hang import HangWatchdog, Watchdog
 from sentry_webview.ipc import wire
-from sentry_webview.ipc.intake import Intake
-from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
-from sentry_webview.integrations.renderer_hang import RendererHangWatchdog
+from sentry_webview.ipc.envelope import CAPTURED_TYPES, parse_envelope_payload, parse_json_payload
+from sentry_webview.ipc.intake import DEFAULT_QUEUE_SIZE, Intake, Route
+from sentry_webview.ipc.origins import OriginPolicy
+from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
+from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
+from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
 from sentry_webview.renderers.scope_sync import ScopeSync
 
-if TYPE_CHECKING:
-    from sentry_webview.backends.cef import CefBrowsers
+QUIT_FLUSH_TIMEOUT = 2.0  # seconds
 
 
-class WebviewHost:
-    """Everything a renderer talks to, created when the integration starts."""
+class HubFeature:
+    """What a feature integration can hook into; every hook is optional. Hooks never raise into the hub."""
+
+    def renderer_config(self, hub: "RendererHub", config: Dict[str, Any]) -> None:
+        """Add to the config every renderer gets (injected, or ``renderer_config()``)."""
+
+    def gui_ready(self, hub: "RendererHub", window: Any, backend: Any) -> None:
+        """On the GUI thread, once per window before it is first shown (heartbeats start here)."""
+
+    def window_event(self, hub: "RendererHub", action: str, identity: RendererIdentity, data: Dict[str, Any]) -> None:
+        """``created``, ``shown``, ``loaded``, ``navigated`` or ``closed``, with ``data`` about it."""
+
+    def page_started(self, hub: "RendererHub", identity: RendererIdentity) -> None:
+        """A renderer's page sent its ``start``: a new document (first load or navigation)."""
+
+    def renderer_gone(self, hub: "RendererHub", identity: RendererIdentity, reason: str, code: Optional[int]) -> None:
+        """A renderer process terminated; ``reason`` uses @sentry/electron's names."""
+
+    def renderer_status(self, hub: "RendererHub", identity: RendererIdentity, data: Dict[str, Any]) -> None:
+        """A renderer's ``status`` heartbeat."""
+
+    def hub_closed(self, hub: "RendererHub") -> None:
+        """The hub stopped (an app that re-inits, or exit): stop what watches it."""
+
+
+def features() -> List[HubFeature]:
+    """The hub features of the current client, in the order they were set up."""
+    integrations = getattr(sentry_sdk.get_client(), "integrations", None) or {}
+    return [integration for integration in integrations.values() if isinstance(integration, HubFeature)]
+
+
+class RendererHub:
+    """Everything a renderer talks to: token, origins, intake, protocol server, identities and windows."""
 
     def __init__(
         self,
         namespace: str,
-        mode: str,
+        mode: wire.IPCMode,
         allowed_origins: Iterable[str] = (),
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
-        anr_threshold: Optional[float] = None,
-        renderer_anr_threshold: Optional[float] = None,
     ) -> None:
         self.namespace = namespace
         self.mode = mode
@@ -39,37 +81,204 @@ class WebviewHost:
         self.origins = OriginPolicy(allowed_origins)
         # Renderer scope goes to the global scope: every host thread sees it, and host values win.
         self.scope_sync = ScopeSync(sentry_sdk.get_global_scope())
-        host_scope = sentry_sdk.get_isolation_scope()
-        self.renderer_hang = (
-            RendererHangWatchdog(renderer_anr_threshold, host_scope) if renderer_anr_threshold else None
-        )
         self.intake = Intake(
-            self.scope_sync,
-            host_scope,
-            renderer_hang=self.renderer_hang,
-            **({"max_queue": max_queue} if max_queue else {}),
+            {
+                wire.START: Route(parse_json_payload, self._on_start),
+                # Scope applies on the caller's thread: a host error right after the page's last breadcrumb
+                # (say in the app's own js_api call) must not wait behind queued events. Nor may a heartbeat.
+                wire.SCOPE: Route(parse_json_payload, self._on_scope, inline=True),
+                wire.ENVELOPE: Route(parse_envelope_payload, self._on_envelope),
+                wire.STATUS: Route(parse_json_payload, self._on_status, inline=True),
+            },
+            sentry_sdk.get_isolation_scope(),
+            max_queue=max_queue or DEFAULT_QUEUE_SIZE,
         )
-        limits = {"max_request_bytes": max_request_bytes} if max_request_bytes else {}
-        self.blueprint = make_blueprint(self.intake, namespace, self.token, self.origins, **limits)
+        self.stats = self.intake.stats
+        self.blueprint: Blueprint = make_blueprint(
+            self.intake,
+            namespace,
+            self.token,
+            self.origins,
+            self.identity_for,
+            max_request_bytes=max_request_bytes or DEFAULT_MAX_REQUEST_BYTES,
+        )
         self.protocol_url = protocol_url
-        serve = mode != "classic" and protocol_url is None
+        serve = mode.protocol and protocol_url is None
         self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if serve else None
-        self.hang = HangWatchdog(anr_threshold) if anr_threshold else None
-        self.lifecycle = WindowLifecycle(self)
-        self.windows = PywebviewWindows(self)
-        self.cef_browsers: Optional["CefBrowsers"] = None  # created by sentry_webview.cef.wire_browser
+        self._identities: Dict[str, RendererIdentity] = {}
+        self._started: set = set()  # renderer ids that sent start: a later start is a navigation
+        self._open: set = set()
+        self._shown: Dict[str, Tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
 
-    def renderer_config(self, **extra: Any) -> Dict[str, Any]:
-        """What a renderer's preload needs: namespace, mode, protocol URL, headers, heartbeat interval."""
-        config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode}
-        if self.mode != "classic":
+    # -- renderers ----------------------------------------------------------
+    def identity_for(self, renderer_id: Optional[str]) -> RendererIdentity:
+        """The known renderer with this id, or a new protocol renderer."""
+        renderer_id = (renderer_id or "")[:64] or "anonymous-%s" % uuid.uuid4().hex[:8]
+        with self._lock:
+            identity = self._identities.get(renderer_id)
+            if identity is None:
+                identity = self._identities[renderer_id] = RendererIdentity(renderer_id)
+        return identity
+
+    def renderer_config(self, identity: Optional[RendererIdentity] = None, **extra: Any) -> Dict[str, Any]:
+        """What a renderer's preload needs: namespace, mode, protocol URL, headers, and what features add.
+
+        With ``identity``, the config injected into that wired window, which also has the bridge (unless PROTOCOL).
+        """
+        config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode.value}
+        if self.mode.protocol:
             config["protocolUrl"] = self.protocol_url or "%s/%s" % (self.protocol.base_url, self.namespace)
             config["headers"] = {wire.TOKEN_HEADER: self.token}
-        if self.renderer_hang is not None:
-            config["statusIntervalMs"] = round(self.renderer_hang.interval * 1000)
+        for feature in features():
+            with capture_internal_exceptions():
+                feature.renderer_config(self, config)
+        if identity is not None:
+            config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
         config.update(extra)
         return config
 
+    # -- windows, as backends report them -----------------------------------
+    def window_created(self, identity: RendererIdentity) -> None:
+        """A wired window: its messages carry its identity, and its own page's origin is allowed."""
+        with self._lock:
+            self._identities[identity.renderer_id] = identity
+            self._open.add(identity.renderer_id)
+        if identity.url:
+            self.origins.allow(identity.url)
+        self._emit("window_event", "created", identity, {})
+
+    def gui_ready(self, window: Any, backend: Any) -> None:
+        """On the GUI thread, before ``window`` is first shown."""
+        self._emit("gui_ready", window, backend)
+
+    def window_shown(self, identity: RendererIdentity, window: Any, backend: Any) -> None:
+        """``window`` was shown; ``backend`` (None for engines we don't drive) can tell its visibility."""
+        self.on_screen(identity, window, backend)
+        self._emit("window_event", "shown", identity, {})
+
+    def on_screen(self, identity: RendererIdentity, window: Any, backend: Any) -> None:
+        """Count ``window`` among the ``shown`` ones until it closes (engines without a shown event)."""
+        if backend is not None:
+            with self._lock:
+                self._shown[identity.renderer_id] = (window, backend)
+
+    def window_loaded(self, identity: RendererIdentity) -> None:
+        self._emit("window_event", "loaded", identity, {})
+
+    def window_closed(self, identity: RendererIdentity) -> None:
+        """Record the close; after the last window, flush in the background within ``QUIT_FLUSH_TIMEOUT``."""
+        with self._lock:
+            self._shown.pop(identity.renderer_id, None)
+            self._open.discard(identity.renderer_id)
+            last = not self._open
+        self._emit("window_event", "closed", identity, {})
+        if last:
+            threading.Thread(
+                target=self.flush, args=(QUIT_FLUSH_TIMEOUT,), name="sentry-webview-quit-flush", daemon=True
+            ).start()
+
+    def renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int] = None) -> None:
+        """``identity``'s renderer process terminated (any thread)."""
+        with sentry_sdk.scope.use_isolation_scope(self.intake.host_scope):
+            self._emit("renderer_gone", identity, reason, exit_code)
+        self.stats["renderers_gone"] += 1
+
+    def shown(self) -> List[Tuple[Any, Any]]:
+        """The windows shown and not closed, with their backend, in the order they were shown.
+
+        Whether one is hidden or minimized now only its GUI can tell (``Backend.visible``):
+        pywebview 6.2 has no event for ``hide()``/``show()``.
+        """
+        with self._lock:
+            return list(self._shown.values())
+
+    # -- intake handlers (start and envelope on the worker; scope and status on the caller's thread)
+    def _on_start(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
+        user_agent = data.get("userAgent")
+        engine = engine_from_user_agent(user_agent) if isinstance(user_agent, str) else None
+        previous = identity.url if identity.renderer_id in self._started else None
+        url = _text(data.get("url"))
+        identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
+        self._started.add(identity.renderer_id)
+        self._emit("page_started", identity)
+        if previous and url and url != previous:
+            when = data.get("timestamp") if isinstance(data.get("timestamp"), (int, float)) else None
+            self._emit("window_event", "navigated", identity, {"from": previous, "timestamp": when})
+        self.stats["renderers_started"] += 1
+
+    def _on_scope(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
+        self.scope_sync.apply(data, identity)
+        self.stats["scopes"] += 1
+        total = data.get(wire.DROPPED_KEY)
+        if isinstance(total, int) and not isinstance(total, bool):
+            with self._lock:
+                lost, identity.dropped = max(0, total - identity.dropped), max(total, identity.dropped)
+            client = sentry_sdk.get_client()
+            if lost and client.transport is not None:
+                self.stats["dropped_in_renderer"] += lost
+                client.transport.record_lost_event("queue_overflow", data_category="error", quantity=lost)
+
+    def _on_status(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
+        self._emit("renderer_status", identity, data)
+        self.stats["statuses"] += 1
+
+    def _on_envelope(self, envelope: Envelope, identity: RendererIdentity) -> None:
+        attachments = [
+            Attachment(
+                bytes=item.get_bytes(),
+                filename=item.headers.get("filename") or "attachment",
+                content_type=item.headers.get("content_type"),
+                add_to_transactions=True,
+            )
+            for item in envelope.items
+            if item.type == "attachment"
+        ]
+        events = [item.payload.json for item in envelope.items if item.type in CAPTURED_TYPES]
+        rest = [item for item in envelope.items if item.type not in CAPTURED_TYPES and item.type != "attachment"]
+        for event in events:
+            self._capture(merge_renderer_event(event, identity, known=self.scope_sync.seen), attachments)
+        if not events and attachments:
+            rest.extend(item for item in envelope.items if item.type == "attachment")
+        if rest:
+            self._forward(envelope.headers, rest)
+
+    def _capture(self, event: Dict[str, Any], attachments: List[Attachment]) -> None:
+        """Capture a merged renderer event; the host scope adds its breadcrumbs, kept up to the event's time."""
+        limit = sentry_sdk.get_client().options.get("max_breadcrumbs")
+
+        def own_breadcrumbs(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+            crumbs = event.get("breadcrumbs")
+            if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
+                crumbs["values"] = breadcrumbs_up_to(crumbs["values"], event.get("timestamp"), limit)
+            return event
+
+        with sentry_sdk.new_scope() as scope:
+            scope.add_event_processor(own_breadcrumbs)
+            sentry_sdk.capture_event(event, hint={"attachments": attachments})
+        self.stats["events"] += 1
+
+    def _forward(self, headers: Dict[str, Any], items: List[Item]) -> None:
+        """Send non-event items (replay, feedback, ...) as they are, under host identity."""
+        client = sentry_sdk.get_client()
+        if client.transport is None:
+            return
+        trace = headers.get("trace")
+        if isinstance(trace, dict):
+            trace = dict(trace)
+            for key in ("release", "environment"):
+                trace.pop(key, None)
+                if client.options.get(key):
+                    trace[key] = client.options[key]
+            if client.options.get("dsn"):
+                trace["public_key"] = Dsn(client.options["dsn"]).public_key
+        forwarded = {key: value for key, value in headers.items() if key in ("event_id", "sent_at")}
+        if trace:
+            forwarded["trace"] = trace
+        client.transport.capture_envelope(Envelope(headers=forwarded, items=items))
+        self.stats["forwarded"] += len(items)
+
+    # -- lifetime -----------------------------------------------------------
     def flush(self, timeout: float) -> bool:
         """Process queued renderer messages, then flush the SDK; both within ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -78,13 +287,18 @@ class WebviewHost:
         return drained
 
     def close(self) -> None:
-        """Stop the protocol server, the intake worker and the hang watchdogs."""
+        """Stop the protocol server, the intake worker and what features run for this hub."""
         if self.protocol is not None:
             self.protocol.stop()
         self.intake.close()
-        for watchdog in self.watchdogs():
-            watchdog.close()
+        self._emit("hub_closed")
 
-    def watchdogs(self) -> List[Watchdog]:
-        """The enabled hang watchdogs; each wants a heartbeat on the GUI thread's event loop."""
-        return [watchdog for watchdog in (self.hang, self.renderer_hang) if watchdog is not None]
+    def _emit(self, hook: str, *args: Any) -> None:
+        for feature in features():
+            with capture_internal_exceptions():
+                method: Callable[..., None] = getattr(feature, hook)
+                method(self, *args)
+
+
+def _text(value: Any) -> Optional[str]:
+    return value[:2048] if isinstance(value, str) else None

@@ -7,11 +7,11 @@ so every renderer payload passes through here before it meets the host scope.
 """
 
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
+from sentry_webview.ipc import wire
 from sentry_webview.renderers.identity import RendererIdentity
 
-RENDERER_PROCESS = "renderer"
 JAVASCRIPT_ORIGIN = "javascript"
 
 # The host owns these, as in @sentry/electron and sentry-tauri.
@@ -83,8 +83,8 @@ def merge_renderer_event(
 
     tags = event.get("tags")
     event["tags"] = dict(tags) if isinstance(tags, dict) else {}
-    event["tags"]["event.process"] = RENDERER_PROCESS
-    event["tags"]["event.origin"] = JAVASCRIPT_ORIGIN
+    event["tags"][wire.PROCESS_TAG] = wire.RENDERER_PROCESS
+    event["tags"][wire.ORIGIN_TAG] = JAVASCRIPT_ORIGIN
 
     if not identity.url:
         request = event.get("request")
@@ -92,9 +92,25 @@ def merge_renderer_event(
             identity.update(url=request.get("url"))
     contexts = event.get("contexts")
     event["contexts"] = dict(contexts) if isinstance(contexts, dict) else {}
-    event["contexts"]["webview"] = identity.context()
+    event["contexts"][wire.WEBVIEW_CONTEXT] = identity.context()
     event.setdefault("platform", "javascript")
 
     if known is not None and event.get("breadcrumbs"):
         event["breadcrumbs"]["values"] = [c for c in event["breadcrumbs"]["values"] if not known(c)]
     return event
+
+
+def breadcrumbs_up_to(crumbs: List[Any], timestamp: Any, limit: Optional[int]) -> List[Any]:
+    """The merged breadcrumbs of a renderer event: only those up to its time (host scope may have
+    moved on while it waited in the intake queue), the last ``limit`` of them."""
+    when = to_datetime(timestamp)
+    if isinstance(when, datetime):
+        crumbs = [c for c in crumbs if not isinstance(c, dict) or not _after(c.get("timestamp"), when)]
+    if limit is None:
+        return crumbs
+    return crumbs[-limit:] if limit else []
+
+
+def _after(timestamp: Any, when: datetime) -> bool:
+    timestamp = to_datetime(timestamp)
+    return isinstance(timestamp, datetime) and timestamp > when

@@ -8,6 +8,8 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from sentry_webview.ipc import wire
+
 PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>sentry-webview demo</title></head>
 <body>
@@ -59,9 +61,9 @@ def summarize(event: Dict[str, Any], attachments: Sequence[Any] = ()) -> str:
     exception = (event.get("exception") or {}).get("values") or [{}]
     last = exception[-1]
     tags = event.get("tags") or {}
-    webview = (event.get("contexts") or {}).get("webview") or {}
+    webview = (event.get("contexts") or {}).get(wire.WEBVIEW_CONTEXT) or {}
     lines = [
-        "● %-8s %s: %s" % (tags.get("event.process", "?"), last.get("type"), last.get("value")),
+        "● %-8s %s: %s" % (tags.get(wire.PROCESS_TAG, "?"), last.get("type"), last.get("value")),
         "    event %s  release %s  environment %s  user %s"
         % (event.get("event_id"), event.get("release"), event.get("environment"), (event.get("user") or {}).get("id")),
     ]
@@ -77,7 +79,7 @@ def summarize(event: Dict[str, Any], attachments: Sequence[Any] = ()) -> str:
     for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
         timestamp = crumb.get("timestamp")
         when = timestamp.strftime("%H:%M:%S.%f")[:-3] if isinstance(timestamp, datetime) else str(timestamp)[11:23]
-        side = "renderer" if "webview.window" in (crumb.get("data") or {}) else "host"
+        side = wire.RENDERER_PROCESS if "webview.window" in (crumb.get("data") or {}) else wire.HOST_PROCESS
         lines.append("      %s %-8s [%s] %s" % (when, side, crumb.get("category"), crumb.get("message")))
     return "\n".join(lines)
 

@@ -79,12 +79,12 @@ def live_checks(gui: Optional[str]) -> List[Check]:
     import webview
 
     import sentry_webview
-    from sentry_webview.tools.ingest import LocalIngest
     from sentry_webview.ipc import wire
+    from sentry_webview.tools.ingest import LocalIngest
 
     ingest = LocalIngest()
     sentry_webview.init(dsn=ingest.dsn, offline=False, release="sentry-webview-doctor")
-    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
     window = webview.create_window("sentry-webview doctor", url=_page, width=480, height=240)
     checks: List[Check] = []
 
@@ -109,7 +109,7 @@ def live_checks(gui: Optional[str]) -> List[Check]:
                 (
                     host.namespace in page.get("namespaces", []),
                     "namespace",
-                    "%r in host and page, ipc_mode %s" % (host.namespace, host.mode),
+                    "%r in host and page, ipc_mode %s" % (host.namespace, host.mode.value),
                     "use the same ipc_namespace in init, hookupIpc and SentryWebview.init",
                 )
             )

@@ -46,7 +46,7 @@ class AppHandler:
 
 
 def host():
-    return sentry_sdk.get_client().get_integration(WebviewIntegration).host
+    return sentry_sdk.get_client().get_integration(WebviewIntegration).hub
 
 
 def test_a_renderer_error_over_the_binding_arrives_merged(webview_sdk, ingest, excepthook):
@@ -214,7 +214,7 @@ def test_a_visible_page_whose_heartbeats_stop_is_reported_once_unless_closed_or_
     assert exception["mechanism"] == {"type": "ANR", "handled": False}
     assert event["tags"]["event.process"] == "renderer"
     assert event["contexts"]["webview"] == dict(
-        host().intake.identity_for("cef-%d" % browsers["blocked"].GetIdentifier()).context(), title="blocked"
+        host().identity_for("cef-%d" % browsers["blocked"].GetIdentifier()).context(), title="blocked"
     )
     assert_relay_accepts(event)
     time.sleep(0.5)

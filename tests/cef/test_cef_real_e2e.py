@@ -31,7 +31,7 @@ def test_errors_thrown_in_cef_66_arrive_merged(webview_sdk, ingest, run_driver, 
     page = json.loads(out.read_text())
     assert page["title"] == "done"
     assert not [line for line in page["console"] if "failed to reach the host" in line or "CORS" in line]
-    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
     assert host.intake.stats["statuses"] >= 2  # the heartbeat runs on Chromium 66
 
     # The page's errors come first. An ANR event may follow: this page isn't wired (no OnBeforeClose), and CEF 66

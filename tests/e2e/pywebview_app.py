@@ -102,7 +102,7 @@ BASE = "http://127.0.0.1:%d" % server.server_address[1]
 
 
 def intake():
-    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake
 
 
 def wait_until(predicate, timeout=20.0):
@@ -206,7 +206,7 @@ def scenario_host_error_with_renderer_crumbs():
     window = webview.create_window("crumbs", BASE + "/crumbs.html")
 
     def run():
-        host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.scope_sync.scope
+        host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.scope_sync.scope
         wait_until(lambda: "clicked checkout" in [c.get("message") for c in list(host_scope._breadcrumbs)])
         sentry_webview.flush(5)
         try:
@@ -257,7 +257,7 @@ def scenario_load():
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
 
     def run():
-        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
+        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
         wait_until(lambda: host.intake.stats["renderers_started"] > LOAD_WINDOWS)
         rss_before, pings, total = rss_kib(), [], LOAD_WINDOWS * LOAD_PER_WINDOW
 

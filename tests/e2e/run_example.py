@@ -24,7 +24,7 @@ def _drive() -> None:
     window.events.loaded.wait(20)
     time.sleep(0.3)
     window.evaluate_js("document.getElementById('throw').click()")
-    intake = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+    intake = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake
     deadline = time.monotonic() + 20
     while intake.stats["events"] < 1 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -8,12 +8,9 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
-from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.bridge import bridge_functions
-from sentry_webview.ipc.intake import Intake
-from sentry_webview.ipc.protocol import OriginPolicy, ProtocolServer, make_blueprint
-from sentry_webview.renderers.scope_sync import ScopeSync
+from sentry_webview.renderers.hub import RendererHub
 from tests.oracles import assert_relay_accepts
 
 pytestmark = pytest.mark.browser
@@ -37,7 +34,7 @@ def shipped_page(config, body="", namespace="sentry-ipc", init=True):
 
 
 def intake():
-    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
+    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake
 
 
 def wait_for(predicate, timeout=10.0):
@@ -101,7 +98,7 @@ def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest,
 </script>""",
     )
     page.goto(pages.url + "/index.html")
-    host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.scope_sync.scope
+    host_scope = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.scope_sync.scope
     wait_for(lambda: "added 3 items" in [c.get("message") for c in list(host_scope._breadcrumbs)])
     try:
         raise ValueError("host failed later")
@@ -116,15 +113,8 @@ def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest,
 
 def test_two_namespaces_on_one_page_do_not_cross(webview_sdk, ingest, pages, page):
     webview_sdk(ipc_namespace="app-a")
-    other = Intake(ScopeSync(sentry_sdk.Scope()), sentry_sdk.Scope())
-    token = "token-of-b"
-    server_b = ProtocolServer(make_blueprint(other, "app-b", token, OriginPolicy()))
-    config_b = {
-        "ipcNamespace": "app-b",
-        "ipcMode": "protocol",
-        "protocolUrl": server_b.base_url + "/app-b",
-        "headers": {wire.TOKEN_HEADER: token},
-    }
+    other = RendererHub("app-b", wire.IPCMode.PROTOCOL)
+    config_b = other.renderer_config()
     try:
         envelope_b = "\n".join(
             [
@@ -145,7 +135,7 @@ def test_two_namespaces_on_one_page_do_not_cross(webview_sdk, ingest, pages, pag
         )
         page.goto(pages.url + "/index.html")
         wait_for(lambda: intake().stats["events"] >= 1 and other.stats["events"] >= 1)
-        assert other.join(5) and sentry_webview.flush(5)
+        assert other.intake.join(5) and sentry_webview.flush(5)
         assert intake().stats["events"] == 1
         assert other.stats["events"] == 1
         assert sorted(page.evaluate("Object.keys(window.__SENTRY_IPC__)")) == ["app-a", "app-b"]
@@ -154,15 +144,14 @@ def test_two_namespaces_on_one_page_do_not_cross(webview_sdk, ingest, pages, pag
         others = [e for i, e in by_id.items() if i != "b" * 32]
         assert others[0]["exception"]["values"][-1]["value"] == "thrown on app-a"
     finally:
-        server_b.stop()
+        other.close()
 
 
 def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages, page):
     webview_sdk()
-    host_intake = intake()
-    renderer = host_intake.register(RendererIdentity("late-window", backend="test"))
-    origins = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.origins
-    functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer, origins)}
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    renderer = hub.identity_for("late-window")
+    functions = {f.__name__: f for f in bridge_functions(hub.intake, "sentry-ipc", renderer, hub.origins)}
     page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
     names = {c: wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS}
     pages.pages["/index.html"] = shipped_page(
@@ -183,7 +172,7 @@ def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages,
     page.wait_for_timeout(1500)
     assert sentry_webview.flush(5)
     assert [e["exception"]["values"][-1]["value"] for e in ingest.events] == ["before the bridge"]
-    assert host_intake.stats["renderers_started"] == 1
+    assert hub.stats["renderers_started"] == 1
     assert ingest.events[0]["contexts"]["webview"]["window_uid"] == "late-window"
 
 

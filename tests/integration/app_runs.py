@@ -38,11 +38,11 @@ APP = textwrap.dedent(
     elif action == "raise":
         raise RuntimeError("unhandled in the host")
     elif action in ("renderer-crash", "renderer-error"):
-        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
-        identity = host.intake.identity_for("renderer-1")
-        host.lifecycle.created(identity)
+        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+        identity = host.identity_for("renderer-1")
+        host.window_created(identity)
         if action == "renderer-crash":
-            host.lifecycle.renderer_gone(identity, "crashed", exit_code=139)
+            host.renderer_gone(identity, "crashed", exit_code=139)
         else:
             host.intake.accept("envelope", open(sys.argv[4]).read(), identity)
             host.intake.join(5)

@@ -42,7 +42,7 @@ def fuzz_host(ingest_module):
         integrations=[WebviewIntegration()],
         before_send=lambda event, hint: None,  # the fuzz must not flood the ingest
     )
-    host = sentry_sdk.get_client().get_integration(WebviewIntegration).host
+    host = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
     app = Flask("fuzz")
     app.register_blueprint(host.blueprint)
     yield host, app.test_client()
@@ -76,7 +76,7 @@ def test_the_protocol_answers_2xx_or_4xx(fuzz_host, channel, body, renderer):
 @given(channel=st.text(max_size=10) | st.sampled_from(wire.CHANNELS), payload=bodies | json_values)
 def test_the_bridge_intake_never_raises(fuzz_host, channel, payload):
     host, _ = fuzz_host
-    result = host.intake.submit(channel, payload, host.intake.identity_for("fuzz"))
+    result = host.intake.submit(channel, payload, host.identity_for("fuzz"))
     assert result is None or isinstance(result, str)
 
 

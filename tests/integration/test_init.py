@@ -16,7 +16,7 @@ from sentry_webview.ipc import wire
 def test_renderer_config_names_namespace_mode_url_and_token(webview_sdk):
     webview_sdk(ipc_namespace="my-app")
     config = sentry_webview.renderer_config()
-    port = sentry_sdk.get_client().get_integration(WebviewIntegration).host.protocol.port
+    port = sentry_sdk.get_client().get_integration(WebviewIntegration).hub.protocol.port
     assert config == {
         "ipcNamespace": "my-app",
         "ipcMode": "both",
@@ -28,15 +28,15 @@ def test_renderer_config_names_namespace_mode_url_and_token(webview_sdk):
 
 def test_a_mounted_protocol_url_replaces_the_standalone_server(webview_sdk):
     integration = webview_sdk(integrations=[WebviewIntegration(ipc_mode="protocol", protocol_url="/sentry-ipc")])
-    assert integration.host.protocol is None
+    assert integration.hub.protocol is None
     assert sentry_webview.renderer_config()["protocolUrl"] == "/sentry-ipc"
 
 
 def test_init_hands_the_hosts_options_to_the_integration(webview_sdk):
     integration = webview_sdk(ipc_mode=IPCMode.PROTOCOL, protocol_url="/mounted", max_queue=7)
-    assert integration.host.protocol is None
+    assert integration.hub.protocol is None
     assert sentry_webview.renderer_config()["protocolUrl"] == "/mounted"
-    assert integration.host.intake._queue.maxsize == 7
+    assert integration.hub.intake._queue.maxsize == 7
 
 
 def test_the_integration_works_with_plain_sentry_sdk_init(ingest):

@@ -40,8 +40,8 @@ def capture_host_errors(count, prefix="offline"):
 
 
 def send_renderer_error():
-    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host
-    host.intake.accept("envelope", ERROR, host.intake.identity_for("renderer-1"))
+    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    host.intake.accept("envelope", ERROR, host.identity_for("renderer-1"))
     assert host.intake.join(5)
 
 

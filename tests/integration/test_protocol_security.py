@@ -117,7 +117,7 @@ def test_classic_mode_starts_no_protocol_server(webview_sdk):
 
 def test_closing_the_host_frees_the_port(webview_sdk):
     integration = webview_sdk()
-    port = integration.host.protocol.port
+    port = integration.hub.protocol.port
     integration.close()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2)

@@ -36,7 +36,7 @@ def navigated_away(script):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the threads do raise
 def test_a_reply_to_our_bridge_call_lost_to_navigation_is_not_reported(window, ingest):
-    intake = sentry_sdk.get_client().get_integration(WebviewIntegration).host.intake
+    intake = sentry_sdk.get_client().get_integration(WebviewIntegration).hub.intake
     window.evaluate_js = navigated_away
     js_bridge_call(window, wire.bridge_function_name(wire.DEFAULT_NAMESPACE, wire.START), ["{}"], "1")
     js_bridge_call(window, "save", ["app data"], "2")
@@ -50,7 +50,7 @@ def test_a_reply_to_our_bridge_call_lost_to_navigation_is_not_reported(window, i
 
 
 def test_a_batch_from_a_busy_bridge_arrives_message_by_message(window, ingest):
-    intake = sentry_sdk.get_client().get_integration(WebviewIntegration).host.intake
+    intake = sentry_sdk.get_client().get_integration(WebviewIntegration).hub.intake
     window.evaluate_js = lambda script: None  # the page takes the reply
     first, second = (load_sample("envelope_error.txt").replace(sample_event()["event_id"], c * 32) for c in "ab")
     batch = {wire.BATCH_KEY: [first, "not an envelope", second]}

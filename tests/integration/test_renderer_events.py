@@ -237,8 +237,8 @@ def test_renderer_scope_reaches_host_threads_started_earlier_and_host_values_win
 
 def test_bad_input_is_dropped_counted_and_never_raises(host, ingest):
     host()
-    intake = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.intake
-    renderer = intake.identity_for("r")
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    intake, renderer = hub.intake, hub.identity_for("r")
     assert intake.submit("envelope", "not an envelope", renderer)
     assert intake.submit("scope", "[]", renderer)
     assert intake.submit("nope", "{}", renderer) == "unknown channel 'nope'"

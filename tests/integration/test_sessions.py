@@ -112,7 +112,7 @@ def test_in_process_the_run_ends_cleanly_and_faulthandler_is_handed_back(webview
         "scope.json",
         "session.json",
     ]
-    sentry_webview.sdk.close_health()
+    sentry_webview.sdk.close()
     sentry_webview.flush(2)
     assert faulthandler.is_enabled() == was_enabled
     assert list(run_dir.rglob("*.*")) == []
@@ -143,7 +143,7 @@ def test_renderer_messages_over_the_protocol_are_not_request_sessions(webview_sd
     for _ in range(3):
         assert post(sentry_webview.renderer_config(), "envelope", load_sample("envelope_error.txt"))[0] == 200
     ingest.wait_for_events(3)
-    sentry_webview.sdk.close_health()
+    sentry_webview.sdk.close()
     sentry_webview.flush(2)
     [session] = ingest.wait_for(sessions)
     assert session["status"] == "exited" and session["errors"] == 3

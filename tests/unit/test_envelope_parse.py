@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sentry_webview.ipc.intake import MalformedPayload, envelope_bytes, parse_envelope
+from sentry_webview.ipc.envelope import MalformedPayload, envelope_bytes, parse_envelope
 from tests.conftest import load_sample
 
 

@@ -1,0 +1,38 @@
+"""``HostContextIntegration``: the desktop host's ``os``, ``device`` and ``app`` contexts on every event,
+and ``event.process``/``event.origin`` tags on the host's own events, as @sentry/electron's main process."""
+
+from typing import Any, Dict, Optional
+
+import sentry_sdk
+from sentry_sdk.integrations import Integration
+from sentry_sdk.scope import add_global_event_processor
+
+from sentry_webview.app_info import host_contexts
+from sentry_webview.ipc import wire
+
+PYTHON_ORIGIN = "python"
+
+
+class HostContextIntegration(Integration):
+    """Desktop contexts on every event; host events tagged as the host's."""
+
+    identifier = "webview_host_context"
+
+    @staticmethod
+    def setup_once() -> None:
+        add_global_event_processor(_process_event)
+
+
+def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    if sentry_sdk.get_client().get_integration(HostContextIntegration) is None:
+        return event
+    tags = event.setdefault("tags", {})
+    contexts = event.setdefault("contexts", {})
+    if not isinstance(tags, dict) or not isinstance(contexts, dict):
+        return event
+    for key, value in host_contexts().items():
+        contexts.setdefault(key, value)
+    if tags.get(wire.PROCESS_TAG) != wire.RENDERER_PROCESS:
+        tags.setdefault(wire.PROCESS_TAG, wire.HOST_PROCESS)
+        tags.setdefault(wire.ORIGIN_TAG, PYTHON_ORIGIN)
+    return event
