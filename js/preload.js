@@ -31,7 +31,11 @@ var SentryWebviewPreload = (() => {
 
   // ../sentry_webview/ipc/wire.json
   var wire_default = {
-    channels: ["start", "scope", "envelope", "status"],
+    channels: { start: "start", scope: "scope", envelope: "envelope", status: "status" },
+    modes: { classic: "classic", protocol: "protocol", both: "both" },
+    processes: { host: "host", renderer: "renderer" },
+    tags: { process: "event.process", origin: "event.origin", environment: "event.environment" },
+    contexts: { webview: "webview" },
     defaultNamespace: "sentry-ipc",
     namespacePattern: "^[a-z0-9-]+$",
     bridgePrefix: "sentry_webview",
@@ -47,8 +51,7 @@ var SentryWebviewPreload = (() => {
       config: "__SENTRY_WEBVIEW__",
       rendererId: "__SENTRY_RENDERER_ID__",
       rendererInit: "__SENTRY_WEBVIEW_RENDERER_INIT__"
-    },
-    modes: ["classic", "protocol", "both"]
+    }
   };
 
   // src/wire.js
@@ -97,7 +100,7 @@ var SentryWebviewPreload = (() => {
     const registry = window[wire.globals.ipc] = window[wire.globals.ipc] || {};
     if (registry[namespace]) return registry[namespace];
     const config = Object.assign({}, injectedConfig(namespace), options || {});
-    const mode = config.ipcMode || "both";
+    const mode = config.ipcMode || wire.modes.both;
     const rendererId = config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
     const bridgeTimeoutMs = config.bridgeTimeoutMs == null ? 5e3 : config.bridgeTimeoutMs;
     const startedAt = Date.now();
@@ -125,7 +128,7 @@ var SentryWebviewPreload = (() => {
       return null;
     }
     function missingBridge(channel) {
-      if (mode === "protocol") return "the host configured ipcMode=protocol";
+      if (mode === wire.modes.protocol) return "the host configured ipcMode=protocol";
       if (!window.pywebview) {
         return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
       }
@@ -136,7 +139,7 @@ var SentryWebviewPreload = (() => {
       return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
     }
     function waitingForBridge() {
-      if (mode === "classic" || !config.protocolUrl) return true;
+      if (mode === wire.modes.classic || !config.protocolUrl) return true;
       return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
     }
     let keepalive = true;
@@ -202,7 +205,7 @@ var SentryWebviewPreload = (() => {
       return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
     }
     function route(channel) {
-      if (mode !== "protocol") {
+      if (mode !== wire.modes.protocol) {
         const call = bridgeFunction(channel);
         if (call) {
           return (payload) => {
@@ -230,7 +233,7 @@ var SentryWebviewPreload = (() => {
         if (!deliver) break;
         deliver(queue.shift()[1]);
       }
-      if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
+      if (queue.length && mode !== wire.modes.protocol && Date.now() - startedAt >= bridgeTimeoutMs) {
         warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length + " messages are waiting (" + missingBridge(queue[0][0]) + ")");
       }
       if (!queue.length && poll !== null) {
@@ -262,7 +265,7 @@ var SentryWebviewPreload = (() => {
       }
     }
     window.addEventListener("pywebviewready", deliverQueuedSafely);
-    const [START, SCOPE, ENVELOPE, STATUS] = wire.channels;
+    const { start: START, scope: SCOPE, envelope: ENVELOPE, status: STATUS } = wire.channels;
     const ipc = {
       sendStart: (payload) => send(START, payload),
       sendScope: (payload) => send(SCOPE, payload),
