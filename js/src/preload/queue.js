@@ -1,16 +1,18 @@
 // The one queue policy. Every message the preload can't hand over at once waits in this queue, in
 // order, whatever it waits for: a bridge the host promised, a busy bridge, the previous POST.
 // It drops by value, not by age. A distinct error (exception type, value, top in-app frame) is
-// sent at most REPEATS times a page; later repeats are dropped before they are queued. Over its
+// sent at most LIMITS.repeats times a page; later repeats are dropped before they are queued. Over its
 // bounds the queue drops, oldest first within each kind: repeats of an error, then scope updates
 // (each carries the whole scope, so only its breadcrumbs are lost), then other envelopes
-// (transactions, replays, errors past the KEYS distinct errors remembered), and the first
+// (transactions, replays, errors past the LIMITS.keys distinct errors remembered), and the first
 // occurrence of a distinct error only when nothing else is left, newest first. The start message
 // and the latest drop report are never dropped. `onDrop(channel, overflow)` hears of each drop.
 import { wire } from "../wire.js";
 
 const { start: START, envelope: ENVELOPE } = wire.channels;
 
+// count: messages queued; bytes: their string lengths (byteLength for binary); repeats: sends of one
+// error per page; keys: distinct errors remembered per page.
 export const LIMITS = { count: 2000, bytes: 8 << 20, repeats: 10, keys: 1000 };
 
 // Ranks: what goes first when the queue is over its bounds.
