@@ -8,7 +8,6 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
-from sentry_webview import IPCMode
 from sentry_webview.identity import RendererIdentity
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.bridge import bridge_functions
@@ -94,7 +93,7 @@ def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, 
 
 def test_protocol_mode_logs_no_fallback_warning(webview_sdk, ingest, pages, page):
     """The protocol is what the host asked for: no console warning on every page (BOTH still warns once)."""
-    webview_sdk(ipc_mode=IPCMode.PROTOCOL)
+    webview_sdk(ipc_mode=sentry_webview.IPCMode.PROTOCOL)
     console = console_log(page)
     pages.pages["/index.html"] = shipped_page(
         sentry_webview.renderer_config(),
@@ -285,7 +284,7 @@ def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host,
         functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer, origins)}
         page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
         names = sorted(wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS)
-        config = {"ipcNamespace": "sentry-ipc", "ipcMode": IPCMode.CLASSIC}
+        config = {"ipcNamespace": "sentry-ipc", "ipcMode": sentry_webview.IPCMode.CLASSIC}
         html = shipped_page(config, STORM_PAGE).replace("<head>", "<head>" + SLOW_BRIDGE % json.dumps(names), 1)
     else:
         # The host promised a bridge that never comes: everything waits 4 s, then goes over the protocol.
@@ -351,14 +350,14 @@ def test_the_queue_policy_keeps_start_and_first_errors_and_never_queues_heartbea
     window.pywebview = {api: api};
     window.dispatchEvent(new Event('pywebviewready'));
   }, 1500);
-</script></body></html>""" % json.dumps(
-        [[c, wire.bridge_function_name("sentry-ipc", c)] for c in wire.CHANNELS]
-    )
+</script></body></html>""" % json.dumps([[c, wire.bridge_function_name("sentry-ipc", c)] for c in wire.CHANNELS])
     console = console_log(page)
     page.goto(pages.url + "/index.html")
-    page.wait_for_function("window.received.length > 0 && window.received.some(function (m) {"
-                           " return typeof m[1] === 'string' && m[1].indexOf('droppedEnvelopes') >= 0; })",
-                           timeout=15000)
+    page.wait_for_function(
+        "window.received.length > 0 && window.received.some(function (m) {"
+        " return typeof m[1] === 'string' && m[1].indexOf('droppedEnvelopes') >= 0; })",
+        timeout=15000,
+    )
     page.wait_for_timeout(300)
     received = page.evaluate("window.received")
     sent = page.evaluate("window.sent.envelopes")
@@ -368,8 +367,11 @@ def test_the_queue_policy_keeps_start_and_first_errors_and_never_queues_heartbea
     text = [e for e in envelopes if isinstance(e, str)]
     binary = [e for e in envelopes if isinstance(e, dict)]  # the bridge carries bytes as {"base64": ...}
     assert len(text) + len(binary) == len(envelopes)
-    distinct = sorted(json.loads(e.split("\n")[2])["exception"]["values"][0]["stacktrace"]["frames"][1]["lineno"]
-                      for e in text if '"value":"distinct"' in e)
+    distinct = sorted(
+        json.loads(e.split("\n")[2])["exception"]["values"][0]["stacktrace"]["frames"][1]["lineno"]
+        for e in text
+        if '"value":"distinct"' in e
+    )
     assert distinct == list(range(100, 130))
     storms = sum(1 for e in text if '"value":"storm"' in e)
     assert 1 <= storms <= 10
