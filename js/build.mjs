@@ -39,6 +39,32 @@ const outputs = [
   },
 ];
 
+// The renderer lists @sentry/browser's default integrations itself (src/defaults.js): fail when
+// @sentry/browser's own list says otherwise.
+async function checkDefaultIntegrations() {
+  const probe = await build({
+    ...common,
+    format: "esm",
+    platform: "node",
+    target: "node18",
+    write: false,
+    stdin: {
+      resolveDir: here,
+      contents: `import { getDefaultIntegrations } from "@sentry/browser";
+        import { defaultIntegrations, LEFT_OUT } from "./src/defaults.js";
+        const names = (list) => list.map((integration) => integration.name).join(", ");
+        export const theirs = names(getDefaultIntegrations({}).filter((i) => !LEFT_OUT.includes(i.name)));
+        export const ours = names(defaultIntegrations());`,
+    },
+  });
+  const { theirs, ours } = await import("data:text/javascript;base64," + Buffer.from(probe.outputFiles[0].text).toString("base64"));
+  if (theirs !== ours) {
+    console.error(`js/src/defaults.js lists ${ours}; @sentry/browser's defaults are ${theirs}. Update defaults.js.`);
+    process.exit(1);
+  }
+}
+await checkDefaultIntegrations();
+
 let stale = [];
 for (const { entry, file, ...options } of outputs) {
   const target = join(out, check ? file.replace(/[/.]+/g, "_") : file);

@@ -31,7 +31,11 @@ var SentryWebviewPreload = (() => {
 
   // ../sentry_webview/ipc/wire.json
   var wire_default = {
-    channels: ["start", "scope", "envelope", "status"],
+    channels: { start: "start", scope: "scope", envelope: "envelope", status: "status" },
+    modes: { classic: "classic", protocol: "protocol", both: "both" },
+    processes: { host: "host", renderer: "renderer" },
+    tags: { process: "event.process", origin: "event.origin", environment: "event.environment" },
+    contexts: { webview: "webview" },
     defaultNamespace: "sentry-ipc",
     namespacePattern: "^[a-z0-9-]+$",
     bridgePrefix: "sentry_webview",
@@ -47,8 +51,7 @@ var SentryWebviewPreload = (() => {
       config: "__SENTRY_WEBVIEW__",
       rendererId: "__SENTRY_RENDERER_ID__",
       rendererInit: "__SENTRY_WEBVIEW_RENDERER_INIT__"
-    },
-    modes: ["classic", "protocol", "both"]
+    }
   };
 
   // src/wire.js
@@ -64,25 +67,245 @@ var SentryWebviewPreload = (() => {
     return protocolUrl.replace(/\/+$/, "") + "/" + channel + "/" + wire_default.protocolKeySegment;
   }
 
-  // src/preload.js
-  var QUEUE_LIMIT = 100;
-  var BACKLOG_LIMIT = 2e3;
-  var BRIDGE_CALLS = 4;
-  var DROP_REPORT_MS = 1e3;
-  var POLL_MS = 200;
-  var KEEPALIVE_LIMIT = 6e4;
-  function uuid() {
-    const bytes = new Uint8Array(16);
-    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
-    else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-    return Array.prototype.map.call(bytes, (b) => (b + 256).toString(16).slice(1)).join("");
-  }
+  // src/preload/bridge.js
+  var CALLS = 4;
   function toBase64(bytes) {
     let binary = "";
     for (let i = 0; i < bytes.length; i += 32768) {
       binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
     }
     return btoa(binary);
+  }
+  function bridgePayload(payload) {
+    return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
+  }
+  function createBridge(namespace, settled, failed) {
+    let inFlight = 0;
+    const free = () => inFlight < CALLS;
+    function find(channel) {
+      const name = bridgeFunctionName(namespace, channel);
+      const pywebview = window.pywebview;
+      const channelUp = pywebview && (pywebview.platform !== "qtwebengine" || pywebview._QWebChannel);
+      if (channelUp && pywebview.api && typeof pywebview.api[name] === "function") {
+        return (payload) => pywebview.api[name](payload);
+      }
+      if (typeof window[name] === "function") return (payload) => window[name](payload);
+      return null;
+    }
+    return {
+      // A sink for `channel` ({batch, free, send(payloads)}), or null when there is no bridge.
+      sink(channel) {
+        const call = find(channel);
+        return call && {
+          batch: true,
+          free,
+          send(payloads) {
+            const messages = payloads.map(bridgePayload);
+            inFlight += 1;
+            new Promise((resolve) => resolve(call(messages.length === 1 ? messages[0] : { [wire.bridgePayloadKeys.batch]: messages }))).then(void 0, failed).then(() => {
+              inFlight -= 1;
+              settled();
+            });
+          }
+        };
+      },
+      // Why there is no bridge for `channel`, for a diagnostic.
+      missing(channel) {
+        const pywebview = window.pywebview;
+        if (!pywebview) {
+          return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
+        }
+        if (!pywebview.api) return "window.pywebview.api is not ready";
+        if (pywebview.platform === "qtwebengine" && !pywebview._QWebChannel) return "pywebview's Qt channel is not up yet";
+        return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
+      }
+    };
+  }
+
+  // src/preload/protocol.js
+  var KEEPALIVE_LIMIT = 6e4;
+  function createProtocol(config, rendererId, settled, failed) {
+    const nativeFetch = window.fetch && window.fetch.bind(window);
+    if (!config.protocolUrl || !nativeFetch) return null;
+    let keepalive = true;
+    let inFlight = 0;
+    function post(channel, payload) {
+      const url = channelUrl(config.protocolUrl, channel);
+      const headers = Object.assign({}, config.headers || {});
+      headers[wire.headers.renderer] = rendererId;
+      headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
+      const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
+      const send = (withKeepalive) => nativeFetch(url, {
+        method: "POST",
+        body: payload,
+        headers,
+        mode: "cors",
+        credentials: "omit",
+        keepalive: withKeepalive
+      });
+      const first = keepalive && size < KEEPALIVE_LIMIT;
+      return send(first).then(void 0, (error) => {
+        if (!first) throw error;
+        keepalive = false;
+        return send(false);
+      }).then((response) => {
+        if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
+      });
+    }
+    const free = () => inFlight < 1;
+    return {
+      // A sink for `channel` ({batch, free, send(payloads)}): one message per POST.
+      sink: (channel) => ({
+        batch: false,
+        free,
+        send(payloads) {
+          inFlight += 1;
+          post(channel, payloads[0]).then(void 0, failed).then(() => {
+            inFlight -= 1;
+            settled();
+          });
+        }
+      })
+    };
+  }
+
+  // src/preload/queue.js
+  var { start: START, envelope: ENVELOPE } = wire.channels;
+  var LIMITS = { count: 2e3, bytes: 8 << 20, repeats: 10, keys: 1e3 };
+  var REPEAT = 0;
+  var UPDATE = 1;
+  var OTHER = 2;
+  var FIRST = 3;
+  var KEPT = 4;
+  function errorKey(payload) {
+    try {
+      let text = payload;
+      if (typeof text !== "string") {
+        let end2 = 0;
+        for (let lines = 0; end2 < payload.length && lines < 3; end2++) if (payload[end2] === 10) lines++;
+        text = new TextDecoder().decode(payload.subarray(0, end2));
+      }
+      const header = text.indexOf("\n") + 1;
+      const item = text.indexOf("\n", header) + 1;
+      if (!header || !item || JSON.parse(text.slice(header, item)).type !== "event") return null;
+      const end = text.indexOf("\n", item);
+      const event = JSON.parse(end < 0 ? text.slice(item) : text.slice(item, end));
+      const values = event.exception && event.exception.values || [];
+      const error = values[values.length - 1];
+      if (!error) return event.message ? JSON.stringify([event.message]).slice(0, 500) : null;
+      const frames = error.stacktrace && error.stacktrace.frames || [];
+      let top = {};
+      for (let i = frames.length - 1; i >= 0; i--) {
+        if (frames[i].in_app !== false) {
+          top = frames[i];
+          break;
+        }
+      }
+      return JSON.stringify([error.type, error.value, top.filename, top.function, top.lineno]).slice(0, 500);
+    } catch (e) {
+      return null;
+    }
+  }
+  function createQueue(onDrop, limits = LIMITS) {
+    const items = [];
+    const ranked = [0, 0, 0, 0, 0];
+    const seen = /* @__PURE__ */ new Map();
+    let bytes = 0;
+    let report = null;
+    function rank(channel, payload) {
+      if (channel === START) return KEPT;
+      if (channel !== ENVELOPE) return UPDATE;
+      const key = errorKey(payload);
+      if (key === null) return OTHER;
+      const count = seen.get(key);
+      if (count === void 0) {
+        if (seen.size >= limits.keys) return OTHER;
+        seen.set(key, 1);
+        return FIRST;
+      }
+      if (count >= limits.repeats) return -1;
+      seen.set(key, count + 1);
+      return REPEAT;
+    }
+    function remove(index, count) {
+      const removed = items.splice(index, count);
+      for (const item of removed) {
+        bytes -= item.size;
+        ranked[item.rank] -= 1;
+        if (item === report) report = null;
+      }
+      return removed;
+    }
+    function victim() {
+      const r = ranked.findIndex((n) => n > 0);
+      if (r < 0 || r === KEPT) return -1;
+      if (r === FIRST) {
+        for (let i = items.length - 1; ; i--) if (items[i].rank === FIRST) return i;
+      }
+      return items.findIndex((item) => item.rank === r);
+    }
+    return {
+      // Queue a message; `isReport` marks the drop report, which replaces the previous one.
+      push(channel, payload, isReport) {
+        const r = isReport ? KEPT : rank(channel, payload);
+        if (r < 0) return onDrop(channel, false);
+        if (isReport && report) remove(items.indexOf(report), 1);
+        const item = { channel, payload, rank: r, size: typeof payload === "string" ? payload.length : payload.byteLength };
+        if (isReport) report = item;
+        items.push(item);
+        bytes += item.size;
+        ranked[r] += 1;
+        while (items.length > 1 && (items.length > limits.count || bytes > limits.bytes)) {
+          const index = victim();
+          if (index < 0) break;
+          onDrop(remove(index, 1)[0].channel, true);
+        }
+      },
+      head: () => items[0],
+      // The payloads of the first message and, with `batch`, of the ones after it on its channel.
+      take(batch) {
+        let run = 1;
+        while (batch && run < items.length && items[run].channel === items[0].channel) run++;
+        return remove(0, run).map((item) => item.payload);
+      }
+    };
+  }
+
+  // src/preload/routing.js
+  var { classic: CLASSIC, protocol: PROTOCOL, both: BOTH } = wire.modes;
+  function createRouter(config, bridge, protocol, warnOnce) {
+    const mode = config.ipcMode || BOTH;
+    const timeoutMs = config.bridgeTimeoutMs == null ? 5e3 : config.bridgeTimeoutMs;
+    const startedAt = Date.now();
+    function waitingForBridge() {
+      if (mode === CLASSIC || !protocol) return true;
+      return config.bridge === true && Date.now() - startedAt < timeoutMs;
+    }
+    return function route(channel) {
+      if (mode !== PROTOCOL) {
+        const sink = bridge.sink(channel);
+        if (sink) return sink;
+        if (waitingForBridge()) {
+          if (Date.now() - startedAt >= timeoutMs) {
+            warnOnce("waiting", "warn", "still no host bridge after " + timeoutMs + " ms; messages are waiting (" + bridge.missing(channel) + ")");
+          }
+          return null;
+        }
+        warnOnce("fallback", "warn", "no host bridge (" + bridge.missing(channel) + "); falling back to the protocol at " + config.protocolUrl);
+      }
+      return protocol && protocol.sink(channel);
+    };
+  }
+
+  // src/preload.js
+  var DROP_REPORT_MS = 1e3;
+  var POLL_MS = 200;
+  var { start: START2, scope: SCOPE, envelope: ENVELOPE2, status: STATUS } = wire.channels;
+  function uuid() {
+    const bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+    else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.prototype.map.call(bytes, (b) => (b + 256).toString(16).slice(1)).join("");
   }
   function injectedConfig(namespace) {
     const config = window[wire.globals.config];
@@ -97,14 +320,8 @@ var SentryWebviewPreload = (() => {
     const registry = window[wire.globals.ipc] = window[wire.globals.ipc] || {};
     if (registry[namespace]) return registry[namespace];
     const config = Object.assign({}, injectedConfig(namespace), options || {});
-    const mode = config.ipcMode || "both";
     const rendererId = config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
-    const bridgeTimeoutMs = config.bridgeTimeoutMs == null ? 5e3 : config.bridgeTimeoutMs;
-    const startedAt = Date.now();
-    const nativeFetch = window.fetch && window.fetch.bind(window);
-    const queue = [];
     const warned = {};
-    let chain = Promise.resolve();
     let poll = null;
     function warnOnce(key, level, message) {
       if (warned[key]) return;
@@ -114,67 +331,6 @@ var SentryWebviewPreload = (() => {
       } catch (e) {
       }
     }
-    function bridgeFunction(channel) {
-      const name = bridgeFunctionName(namespace, channel);
-      const pywebview = window.pywebview;
-      const channelUp = pywebview && (pywebview.platform !== "qtwebengine" || pywebview._QWebChannel);
-      if (channelUp && pywebview.api && typeof pywebview.api[name] === "function") {
-        return (payload) => pywebview.api[name](payload);
-      }
-      if (typeof window[name] === "function") return (payload) => window[name](payload);
-      return null;
-    }
-    function missingBridge(channel) {
-      if (mode === "protocol") return "the host configured ipcMode=protocol";
-      if (!window.pywebview) {
-        return "window.pywebview is not defined: not a pywebview page, or the bridge was lost after navigation";
-      }
-      if (!window.pywebview.api) return "window.pywebview.api is not ready";
-      if (window.pywebview.platform === "qtwebengine" && !window.pywebview._QWebChannel) {
-        return "pywebview's Qt channel is not up yet";
-      }
-      return "pywebview.api has no " + bridgeFunctionName(namespace, channel);
-    }
-    function waitingForBridge() {
-      if (mode === "classic" || !config.protocolUrl) return true;
-      return config.bridge === true && Date.now() - startedAt < bridgeTimeoutMs;
-    }
-    let keepalive = true;
-    function post(channel, payload) {
-      const url = channelUrl(config.protocolUrl, channel);
-      const headers = Object.assign({}, config.headers || {});
-      headers[wire.headers.renderer] = rendererId;
-      headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
-      const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
-      const send2 = (withKeepalive) => nativeFetch(url, {
-        method: "POST",
-        body: payload,
-        headers,
-        mode: "cors",
-        credentials: "omit",
-        keepalive: withKeepalive
-      });
-      const first = keepalive && size < KEEPALIVE_LIMIT;
-      return send2(first).then(void 0, (error) => {
-        if (!first) throw error;
-        keepalive = false;
-        return send2(false);
-      }).then((response) => {
-        if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
-      });
-    }
-    let droppedEnvelopes = 0;
-    let reportScheduled = false;
-    function dropped(channel) {
-      if (channel !== ENVELOPE) return;
-      droppedEnvelopes += 1;
-      if (reportScheduled) return;
-      reportScheduled = true;
-      setTimeout(() => {
-        reportScheduled = false;
-        send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }));
-      }, DROP_REPORT_MS);
-    }
     function failed(error) {
       warnOnce(
         "failure",
@@ -182,91 +338,66 @@ var SentryWebviewPreload = (() => {
         "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
       );
     }
-    const outbox = [];
-    let inFlight = 0;
-    function pumpBridge() {
-      while (outbox.length && inFlight < BRIDGE_CALLS) {
-        const [channel, call] = outbox[0];
-        let run = 1;
-        while (run < outbox.length && outbox[run][0] === channel) run++;
-        const payloads = outbox.splice(0, run).map((message) => message[2]);
-        const payload = payloads.length === 1 ? payloads[0] : { [wire.bridgePayloadKeys.batch]: payloads };
-        inFlight += 1;
-        new Promise((resolve) => resolve(call(payload))).then(void 0, failed).then(() => {
-          inFlight -= 1;
-          pumpBridge();
-        });
+    let droppedEnvelopes = 0;
+    let reportScheduled = false;
+    function dropped(channel, overflow) {
+      if (overflow) {
+        warnOnce("overflow", "warn", "more than " + LIMITS.count + " messages or " + (LIMITS.bytes >> 20) + " MiB waiting for the host; dropping repeated errors and scope updates first");
+      } else {
+        warnOnce("repeats", "warn", "an error repeated " + LIMITS.repeats + " times; its repeats are counted, not sent");
       }
+      if (channel !== ENVELOPE2) return;
+      droppedEnvelopes += 1;
+      if (reportScheduled) return;
+      reportScheduled = true;
+      setTimeout(() => {
+        reportScheduled = false;
+        send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }), true);
+      }, DROP_REPORT_MS);
     }
-    function bridgePayload(payload) {
-      return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
-    }
-    function route(channel) {
-      if (mode !== "protocol") {
-        const call = bridgeFunction(channel);
-        if (call) {
-          return (payload) => {
-            outbox.push([channel, call, bridgePayload(payload)]);
-            if (outbox.length > BACKLOG_LIMIT) {
-              dropped(outbox.shift()[0]);
-              warnOnce("backlog", "warn", "more than " + BACKLOG_LIMIT + " messages waiting for the bridge; dropping the oldest");
-            }
-            pumpBridge();
-          };
+    const bridge = createBridge(namespace, pumpSafely, failed);
+    const route = createRouter(config, bridge, createProtocol(config, rendererId, pumpSafely, failed), warnOnce);
+    const queue = createQueue(dropped);
+    function pump() {
+      for (let head; head = queue.head(); ) {
+        const sink = route(head.channel);
+        if (!sink) {
+          if (poll === null) poll = setInterval(pumpSafely, POLL_MS);
+          return;
         }
-        if (waitingForBridge()) return null;
-      }
-      if (config.protocolUrl && nativeFetch) {
-        warnOnce("fallback", "warn", "no host bridge (" + missingBridge(channel) + "); falling back to the protocol at " + config.protocolUrl);
-        return (payload) => {
-          chain = chain.then(() => post(channel, payload)).then(void 0, failed);
-        };
-      }
-      return null;
-    }
-    function deliverQueued() {
-      while (queue.length) {
-        const deliver = route(queue[0][0]);
-        if (!deliver) break;
-        deliver(queue.shift()[1]);
-      }
-      if (queue.length && mode !== "protocol" && Date.now() - startedAt >= bridgeTimeoutMs) {
-        warnOnce("waiting", "warn", "still no host bridge after " + bridgeTimeoutMs + " ms; " + queue.length + " messages are waiting (" + missingBridge(queue[0][0]) + ")");
-      }
-      if (!queue.length && poll !== null) {
-        clearInterval(poll);
-        poll = null;
+        if (poll !== null) {
+          clearInterval(poll);
+          poll = null;
+        }
+        if (!sink.free()) return;
+        sink.send(queue.take(sink.batch));
       }
     }
-    function send(channel, payload) {
+    function pumpSafely() {
       try {
-        deliverQueued();
-        const deliver = queue.length ? null : route(channel);
-        if (deliver) return deliver(payload);
-        if (channel === STATUS) return;
-        queue.push([channel, payload]);
-        if (queue.length > QUEUE_LIMIT) {
-          dropped(queue.splice(queue[0][0] === START ? 1 : 0, 1)[0][0]);
-          warnOnce("overflow", "warn", "more than " + QUEUE_LIMIT + " messages waiting for the host; dropping the oldest");
-        }
-        if (poll === null) poll = setInterval(deliverQueuedSafely, POLL_MS);
+        pump();
       } catch (error) {
         warnOnce("internal", "error", "could not send a message: " + error);
       }
     }
-    function deliverQueuedSafely() {
+    function send(channel, payload, isReport) {
       try {
-        deliverQueued();
+        if (channel === STATUS) {
+          const sink = route(channel);
+          if (sink) sink.send([payload]);
+          return;
+        }
+        queue.push(channel, payload, isReport);
+        pump();
       } catch (error) {
         warnOnce("internal", "error", "could not send a message: " + error);
       }
     }
-    window.addEventListener("pywebviewready", deliverQueuedSafely);
-    const [START, SCOPE, ENVELOPE, STATUS] = wire.channels;
+    window.addEventListener("pywebviewready", pumpSafely);
     const ipc = {
-      sendStart: (payload) => send(START, payload),
+      sendStart: (payload) => send(START2, payload),
       sendScope: (payload) => send(SCOPE, payload),
-      sendEnvelope: (payload) => send(ENVELOPE, payload),
+      sendEnvelope: (payload) => send(ENVELOPE2, payload),
       sendStatus: (payload) => send(STATUS, payload)
     };
     if (config.statusIntervalMs > 0) {

@@ -3,15 +3,17 @@
 import "./polyfills.js";
 import {
   addBreadcrumb,
+  BrowserClient,
   captureEvent,
   captureException,
   captureMessage,
+  defaultStackParser,
   flush,
   getCurrentScope,
   getGlobalScope,
   getIsolationScope,
-  init as browserInit,
   lastEventId,
+  normalizeStringifyValue,
   setContext,
   setExtra,
   setExtras,
@@ -20,7 +22,17 @@ import {
   setUser,
   withScope,
 } from "@sentry/browser";
-import { createTransport, defineIntegration, mergeScopeData, normalize } from "@sentry/core";
+import {
+  createTransport,
+  defineIntegration,
+  getIntegrationsToSetup,
+  initAndBind,
+  mergeScopeData,
+  normalize,
+  setNormalizeStringifier,
+  stackParserFromStackParserOptions,
+} from "@sentry/core";
+import { defaultIntegrations } from "./defaults.js";
 import { hookupIpc } from "./preload.js";
 import { wire } from "./wire.js";
 
@@ -105,16 +117,26 @@ export function init(options = {}) {
     delete browserOptions[key];
   }
   const userIntegrations = options.integrations;
-  browserInit(
+  const defaults = browserOptions.defaultIntegrations;
+  // @sentry/browser's init, less what can't apply here: its fetch transport (the host sends),
+  // BrowserSession (the host owns the one session per run), the browser-extension check and the
+  // managed tunnel. Leaving init out keeps them out of the bundle.
+  setNormalizeStringifier(normalizeStringifyValue);
+  initAndBind(
+    BrowserClient,
     Object.assign({ dsn: DUMMY_DSN }, browserOptions, {
+      stackParser: stackParserFromStackParserOptions(browserOptions.stackParser || defaultStackParser),
       transport: hostTransport(ipc),
       sendClientReports: false,
-      integrations: (defaults) => {
-        const ours = defaults.filter((integration) => integration.name !== "BrowserSession");
-        ours.push(scopeToHostIntegration(ipc));
-        if (typeof userIntegrations === "function") return userIntegrations(ours);
-        return ours.concat(userIntegrations || []);
-      },
+      integrations: getIntegrationsToSetup({
+        defaultIntegrations: defaults == null ? defaultIntegrations() : defaults,
+        integrations: (all) => {
+          const ours = all.filter((integration) => integration.name !== "BrowserSession");
+          ours.push(scopeToHostIntegration(ipc));
+          if (typeof userIntegrations === "function") return userIntegrations(ours);
+          return ours.concat(userIntegrations || []);
+        },
+      }),
     }),
   );
   ipc.sendStart(

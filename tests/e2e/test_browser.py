@@ -88,6 +88,19 @@ def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, 
     assert len(fallbacks) == 1, console
 
 
+def test_protocol_mode_logs_no_fallback_warning(webview_sdk, ingest, pages, page):
+    """The protocol is what the host asked for: no console warning on every page (BOTH still warns once)."""
+    webview_sdk(ipc_mode=sentry_webview.IPCMode.PROTOCOL)
+    console = console_log(page)
+    pages.pages["/index.html"] = shipped_page(
+        sentry_webview.renderer_config(),
+        "<script>setTimeout(function () { throw new Error('over the protocol'); }, 0);</script>",
+    )
+    page.goto(pages.url + "/index.html")
+    assert ingest.wait_for_events(1)[0]["exception"]["values"][-1]["value"] == "over the protocol"
+    assert [text for kind, text in console if "sentry-webview" in text] == []
+
+
 def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest, pages, page):
     webview_sdk()
     pages.pages["/index.html"] = shipped_page(
@@ -207,38 +220,159 @@ def test_a_broken_host_leaves_the_page_working_with_one_diagnostic(broken, webvi
     assert ingest.events == []
 
 
-def test_envelopes_dropped_while_waiting_for_the_host_are_reported(webview_sdk, ingest, pages, page):
-    webview_sdk()
-    total = 150  # the preload holds 100 messages while it waits for a promised bridge
-    config = dict(sentry_webview.renderer_config(), bridge=True, bridgeTimeoutMs=1500)
-    pages.pages["/index.html"] = shipped_page(
-        config,
-        """<script>
-  var sent = 0;  // ten per tick: @sentry/browser's own send buffer holds 64
-  (function burst() {
-    for (var end = sent + 10; sent < end && sent < %d; sent++) {
-      SentryWebview.captureException(new Error('waiting ' + sent));
-    }
-    if (sent < %d) setTimeout(burst, 0);
-  })();
-</script>"""
-        % (total, total),
-    )
-    page.goto(pages.url + "/index.html")
-    wait_for(lambda: intake().stats["dropped_in_renderer"] + intake().stats["events"] >= total)
-    sentry_webview.flush(5)
+def queue_overflow_reported(ingest):
+    """The ``queue_overflow`` discards the host has reported in client reports so far."""
     sentry_sdk.get_client().transport._flush_client_reports(force=True)
-    reports = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("client_report")])
-    discarded = [
-        entry
+    reports = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("client_report")]) or []
+    return sum(
+        entry["quantity"]
         for received in reports
         for item in received.items_of("client_report")
         for entry in json.loads(item.get_bytes())["discarded_events"]
-    ]
-    delivered = [e for e in ingest.events if e["exception"]["values"][-1]["value"].startswith("waiting ")]
-    reported = sum(d["quantity"] for d in discarded if d["reason"] == "queue_overflow")
-    assert reported > 0
-    assert len(delivered) + reported == total
+        if entry["reason"] == "queue_overflow"
+    )
+
+
+DISTINCT, REPEATS = 30, 3000
+
+# 30 distinct errors, then one error 3,000 times, 25 per tick (@sentry/browser's send buffer holds 64).
+# The repeat comes from two columns of one line: @sentry/browser's Dedupe drops an event identical to
+# the one before, frames and columns included; the preload keys an error by its top in-app frame's
+# file, function and line, so to the preload these are one error.
+STORM_PAGE = """<script>
+  function boom(i) { return i %% 2 ? new Error('storm') : new Error('storm'); }
+  var sent = 0, total = %d + %d;
+  (function burst() {
+    for (var end = sent + 25; sent < end && sent < total; sent++) {
+      SentryWebview.captureException(sent < %d ? new Error('distinct ' + sent) : boom(sent));
+    }
+    if (sent < total) setTimeout(burst, 0);
+  })();
+</script>""" % (DISTINCT, REPEATS, DISTINCT)
+
+# A pywebview-style bridge that takes 20 ms per call before it hands the payload to the host.
+SLOW_BRIDGE = """<script>
+  var api = {};
+  %s.forEach(function (name) {
+    api[name] = function (payload) {
+      return new Promise(function (resolve) { setTimeout(resolve, 20); })
+        .then(function () { return window.__pyBridge(name, payload); });
+    };
+  });
+  window.pywebview = {api: api};
+</script>"""
+
+
+@pytest.mark.parametrize("host", ["bridge never comes", "slow bridge"])
+def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host, webview_sdk, ingest, pages, page):
+    webview_sdk()
+    host_intake = intake()
+    if host == "slow bridge":
+        renderer = host_intake.register(RendererIdentity("storm-window", backend="test"))
+        origins = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.origins
+        functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer, origins)}
+        page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
+        names = sorted(wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS)
+        config = {"ipcNamespace": "sentry-ipc", "ipcMode": sentry_webview.IPCMode.CLASSIC}
+        html = shipped_page(config, STORM_PAGE).replace("<head>", "<head>" + SLOW_BRIDGE % json.dumps(names), 1)
+    else:
+        # The host promised a bridge that never comes: everything waits 4 s, then goes over the protocol.
+        config = dict(sentry_webview.renderer_config(), bridge=True, bridgeTimeoutMs=4000)
+        html = shipped_page(config, STORM_PAGE)
+    console = console_log(page)
+    pages.pages["/index.html"] = html
+    page.goto(pages.url + "/index.html")
+
+    def accounted():
+        page.wait_for_timeout(100)  # Playwright's sync API runs exposed functions only inside its calls
+        return host_intake.stats["events"] + host_intake.stats["dropped_in_renderer"] >= DISTINCT + REPEATS
+
+    wait_for(accounted, timeout=90)
+    assert sentry_webview.flush(10)
+    values = [e["exception"]["values"][-1]["value"] for e in ingest.events]
+    assert sorted(v for v in values if v != "storm") == sorted("distinct %d" % i for i in range(DISTINCT))
+    storms = values.count("storm")
+    assert 1 <= storms <= 10  # its first occurrence always, repeats within the per-error budget
+    assert host_intake.stats["dropped_in_renderer"] == REPEATS - storms
+    assert queue_overflow_reported(ingest) == REPEATS - storms
+    warnings = [text for kind, text in console if "sentry-webview" in text and "an error repeated" in text]
+    assert len(warnings) == 1, console
+    assert [text for kind, text in console if kind == "error" and "sentry-webview" in text] == []
+
+
+def test_the_queue_policy_keeps_start_and_first_errors_and_never_queues_heartbeats(pages, page):
+    """The preload alone, no host: a page storms while no bridge is up, then a bridge records what it gets."""
+    pages.pages["/index.html"] = """<!doctype html><html><head><meta charset="utf-8">
+<script src="/sentry-webview-preload.js"></script></head><body><script>
+  var ipc = SentryWebviewPreload.hookupIpc('sentry-ipc', {ipcMode: 'classic', bridgeTimeoutMs: 60000});
+  function envelope(value, line, vendorLine) {
+    var frames = [
+      {filename: 'app:///index.html', 'function': 'outer', lineno: 1, in_app: true},
+      {filename: 'app:///index.html', 'function': 'boom', lineno: line},
+      {filename: 'app:///vendor.js', 'function': 'lib', lineno: vendorLine, in_app: false}];
+    return [JSON.stringify({event_id: 'e'}), JSON.stringify({type: 'event'}),
+      JSON.stringify({exception: {values: [{type: 'Error', value: value, stacktrace: {frames: frames}}]}})].join('\\n');
+  }
+  window.sent = {envelopes: 0};
+  function sendEnvelope(payload) { window.sent.envelopes++; ipc.sendEnvelope(payload); }
+  ipc.sendStart('{"url": "start"}');
+  ipc.sendStatus('{"visible": true}');
+  for (var i = 0; i < 30; i++) sendEnvelope(envelope('distinct', 100 + i, 7));  // same value, 30 lines
+  for (var i = 0; i < 3000; i++) {
+    sendEnvelope(envelope('storm', 50, i));  // one error: only a library frame varies
+    ipc.sendScope(JSON.stringify({breadcrumbs: [{message: 'crumb ' + i}]}));
+    if (i %% 500 === 0) ipc.sendStatus('{"visible": true}');
+  }
+  for (var i = 0; i < 15; i++) sendEnvelope(new TextEncoder().encode(envelope('binary', 60, 0) + '\\n'));
+  sendEnvelope('{}\\n{"type": "transaction"}\\n{}');
+  sendEnvelope('not an envelope');
+  window.received = [];
+  setTimeout(function () {  // after the drop report (1 s after the first drop) is queued
+    var api = {};
+    %s.forEach(function (pair) {
+      api[pair[1]] = function (payload) {
+        var batch = payload && payload.batch ? payload.batch : [payload];
+        batch.forEach(function (p) { window.received.push([pair[0], p]); });
+        return Promise.resolve();
+      };
+    });
+    window.pywebview = {api: api};
+    window.dispatchEvent(new Event('pywebviewready'));
+  }, 1500);
+</script></body></html>""" % json.dumps([[c, wire.bridge_function_name("sentry-ipc", c)] for c in wire.CHANNELS])
+    console = console_log(page)
+    page.goto(pages.url + "/index.html")
+    page.wait_for_function(
+        "window.received.length > 0 && window.received.some(function (m) {"
+        " return typeof m[1] === 'string' && m[1].indexOf('droppedEnvelopes') >= 0; })",
+        timeout=15000,
+    )
+    page.wait_for_timeout(300)
+    received = page.evaluate("window.received")
+    sent = page.evaluate("window.sent.envelopes")
+    assert received[0][0] == "start"
+    assert "status" not in [channel for channel, _ in received]
+    envelopes = [payload for channel, payload in received if channel == "envelope"]
+    text = [e for e in envelopes if isinstance(e, str)]
+    binary = [e for e in envelopes if isinstance(e, dict)]  # the bridge carries bytes as {"base64": ...}
+    assert len(text) + len(binary) == len(envelopes)
+    distinct = sorted(
+        json.loads(e.split("\n")[2])["exception"]["values"][0]["stacktrace"]["frames"][1]["lineno"]
+        for e in text
+        if '"value":"distinct"' in e
+    )
+    assert distinct == list(range(100, 130))
+    storms = sum(1 for e in text if '"value":"storm"' in e)
+    assert 1 <= storms <= 10
+    assert 1 <= len(binary) <= 10
+    assert '{}\n{"type": "transaction"}\n{}' in text and "not an envelope" in text  # no key: sent as they are
+    reports = [json.loads(p)["droppedEnvelopes"] for c, p in received if c == "scope" and "droppedEnvelopes" in p]
+    assert reports and len(envelopes) + reports[-1] == sent
+    scopes = [p for c, p in received if c == "scope" and "droppedEnvelopes" not in p]
+    assert 0 < len(scopes) < 3000  # over the queue's bound, the oldest scope updates went first
+    assert json.loads(scopes[-1])["breadcrumbs"][0]["message"] == "crumb 2999"
+    warnings = [text for kind, text in console if "sentry-webview" in text]
+    assert any("repeated" in w for w in warnings) and any("waiting for the host" in w for w in warnings), warnings
 
 
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
