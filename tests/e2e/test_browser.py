@@ -268,9 +268,9 @@ def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host,
     webview_sdk()
     host_intake = intake()
     if host == "slow bridge":
-        renderer = host_intake.register(RendererIdentity("storm-window", backend="test"))
-        origins = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).host.origins
-        functions = {f.__name__: f for f in bridge_functions(host_intake, "sentry-ipc", renderer, origins)}
+        hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+        renderer = hub.identity_for("storm-window")
+        functions = {f.__name__: f for f in bridge_functions(hub.intake, "sentry-ipc", renderer, hub.origins)}
         page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
         names = sorted(wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS)
         config = {"ipcNamespace": "sentry-ipc", "ipcMode": sentry_webview.IPCMode.CLASSIC}
