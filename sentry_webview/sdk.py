@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 import sentry_sdk
 from flask import Blueprint
 from sentry_sdk.integrations import Integration
+from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.app_info import default_environment, default_release
 from sentry_webview.integrations._runs import RunIntegration
@@ -30,6 +31,7 @@ def default_integrations(
     max_request_bytes: Optional[int] = None,
     max_queue: Optional[int] = None,
     protocol_url: Optional[str] = None,
+    app_root: Optional[Union[str, Path]] = None,
     data_dir: Optional[Union[str, Path]] = None,
     anr_threshold: Optional[float] = None,
     renderer_anr_threshold: Optional[float] = None,
@@ -53,6 +55,7 @@ def default_integrations(
             max_request_bytes=max_request_bytes,
             max_queue=max_queue,
             protocol_url=protocol_url,
+            app_root=app_root,
         ),
         HostContextIntegration(),
         WindowEventsIntegration(),
@@ -77,6 +80,7 @@ def init(
     max_request_bytes: Optional[int] = None,
     max_queue: Optional[int] = None,
     protocol_url: Optional[str] = None,
+    app_root: Optional[Union[str, Path]] = None,
     data_dir: Optional[Union[str, Path]] = None,
     anr_threshold: Optional[float] = None,
     renderer_anr_threshold: Optional[float] = None,
@@ -91,7 +95,7 @@ def init(
     ``disabled_integrations=[...]`` turns any of them off.
 
     - ``ipc_mode``, ``ipc_namespace``, ``get_windows``, ``allowed_origins``,
-      ``max_request_bytes``, ``max_queue``, ``protocol_url``: ``WebviewIntegration``'s.
+      ``max_request_bytes``, ``max_queue``, ``protocol_url``, ``app_root``: ``WebviewIntegration``'s.
     - ``anr_threshold``: report the GUI thread as not responding after this many seconds
       without its event loop (``AppHangIntegration``; off by default).
     - ``renderer_anr_threshold``: the same for a visible page's event loop, judged by
@@ -100,6 +104,9 @@ def init(
       (``ScreenshotsIntegration``; off by default; not for CEF).
     - ``release`` defaults to ``<app>@<version>`` and ``environment`` to ``production``
       in a frozen app, ``development`` otherwise (as @sentry/electron).
+    - Renderer events go without the host's ``server_name`` (before the app's ``before_send``).
+    - ``auto_session_tracking`` defaults to False: the run's one application session
+      stands, whatever serves the pages (pywebview's Bottle server, the app's Flask app).
     - ``offline`` (default True) keeps what can't be sent on disk and sends it later:
       ``False`` turns it off, a dict tunes it (``path``, ``max_count``, ``max_bytes``,
       ``max_age_days``, ``retry_interval``, ``should_store``, ``should_send``). An
@@ -117,6 +124,7 @@ def init(
         max_request_bytes=max_request_bytes,
         max_queue=max_queue,
         protocol_url=protocol_url,
+        app_root=app_root,
         data_dir=data_dir,
         anr_threshold=anr_threshold,
         renderer_anr_threshold=renderer_anr_threshold,
@@ -134,6 +142,11 @@ def init(
         options["transport"] = offline_transport(data_dir, **(offline if isinstance(offline, dict) else {}))
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())
+    for hook in ("before_send", "before_send_transaction"):
+        options[hook] = _without_host_name(options.get(hook))
+    # One application session per run (HostSessionIntegration), as @sentry/electron: a request-mode session
+    # per request of pywebview's Bottle server or the app's Flask app would end it and count each page load.
+    options.setdefault("auto_session_tracking", False)
     close()
     sentry_sdk.init(integrations=integrations, **options)
     client = sentry_sdk.get_client()
@@ -152,6 +165,23 @@ def close() -> None:
     for integration in list(getattr(client, "integrations", {}).values()):
         if isinstance(integration, (WebviewIntegration, RunIntegration)):
             integration.close()
+
+
+def _without_host_name(hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[Any, Any], Any]:
+    """``hook`` (the app's ``before_send``), after the host's machine name is taken off renderer events.
+
+    sentry-sdk gives every event its ``server_name`` option (the host name) after the
+    event processors have run: a page's event doesn't come from a server, and the name
+    may identify the user.
+    """
+
+    def before_send(event: Any, hint: Any) -> Any:
+        with capture_internal_exceptions():
+            if (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
+                event.pop("server_name", None)
+        return hook(event, hint) if hook is not None else event
+
+    return before_send
 
 
 def _seconds(name: str, value: Any) -> float:

@@ -9,6 +9,7 @@ pywebview before the app does: a CEF-only app has none.
 """
 
 import functools
+import re
 import threading
 from typing import Any, Callable, Dict, Iterable, Optional
 
@@ -151,6 +152,19 @@ def install(before_start: Callable[[], None], after_start: Callable[[], None]) -
 
     webview.create_window = create_window
     webview.start = start
+
+
+_GUI_PROBE = re.compile(r"^\w+ cannot be loaded$")
+
+
+def is_gui_probe(event: Dict[str, Any]) -> bool:
+    """pywebview logging (``logger.exception``) a GUI it tried before the one it uses, e.g. GTK on a Qt app.
+
+    If no GUI loads, pywebview raises ``WebViewException``: that one is reported.
+    """
+    entry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+    message = entry.get("message") if isinstance(entry, dict) else None
+    return event.get("logger") == "pywebview" and isinstance(message, str) and bool(_GUI_PROBE.match(message))
 
 
 def is_lost_bridge_reply(hint: Dict[str, Any]) -> bool:

@@ -1,5 +1,6 @@
 """``HostContextIntegration``: the desktop host's ``os``, ``device`` and ``app`` contexts on every event,
-and ``event.process``/``event.origin`` tags on the host's own events, as @sentry/electron's main process."""
+and ``event.process``/``event.origin``/``event.environment`` tags on the host's own events, as
+@sentry/electron's main process does."""
 
 from typing import Any, Dict, Optional
 
@@ -9,8 +10,6 @@ from sentry_sdk.scope import add_global_event_processor
 
 from sentry_webview.app_info import host_contexts
 from sentry_webview.ipc import wire
-
-PYTHON_ORIGIN = "python"
 
 
 class HostContextIntegration(Integration):
@@ -30,9 +29,14 @@ def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict
     contexts = event.setdefault("contexts", {})
     if not isinstance(tags, dict) or not isinstance(contexts, dict):
         return event
-    for key, value in host_contexts().items():
+    host = host_contexts()
+    release = sentry_sdk.get_client().options.get("release")
+    if "app_version" not in host["app"] and isinstance(release, str) and "@" in release:
+        host["app"]["app_version"] = release.split("@", 1)[1]  # as @sentry/electron: every app has one
+    for key, value in host.items():
         contexts.setdefault(key, value)
     if tags.get(wire.PROCESS_TAG) != wire.RENDERER_PROCESS:
         tags.setdefault(wire.PROCESS_TAG, wire.HOST_PROCESS)
-        tags.setdefault(wire.ORIGIN_TAG, PYTHON_ORIGIN)
+        tags.setdefault(wire.ORIGIN_TAG, wire.EVENT_ORIGIN)
+        tags.setdefault(wire.ENVIRONMENT_TAG, wire.HOST_ENVIRONMENT)
     return event

@@ -9,6 +9,7 @@ their own around the hub; ``sentry_webview.sdk.default_integrations`` lists them
 
 import atexit
 import threading
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sentry_sdk
@@ -16,6 +17,7 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import add_global_event_processor
 from sentry_sdk.utils import capture_internal_exceptions
 
+from sentry_webview.app_info import app_root as default_app_root
 from sentry_webview.backends import pywebview
 from sentry_webview.backends.cef import CefBrowsers
 from sentry_webview.ipc import wire
@@ -30,6 +32,9 @@ class WebviewIntegration(Integration):
     in the Flask app that serves its pages (e.g. ``"/sentry-ipc"``, same-origin); the
     standalone loopback server is then not started. ``allowed_origins``: page origins
     besides loopback, ``file://`` and the wired windows' own pages that may talk to the host.
+    ``app_root``: the directory whose files renderer events name ``app:///...`` (default: the
+    ``__main__`` script's directory, or a frozen app's bundle); pages served on loopback are
+    ``app:///`` whatever their port.
 
     >>> sentry_sdk.init(dsn=..., integrations=[WebviewIntegration(ipc_namespace="my-app")])
     """
@@ -47,6 +52,7 @@ class WebviewIntegration(Integration):
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
+        app_root: Optional[Union[str, Path]] = None,
     ) -> None:
         try:
             self.ipc_mode = IPCMode(ipc_mode)
@@ -59,6 +65,7 @@ class WebviewIntegration(Integration):
             max_request_bytes=max_request_bytes,
             max_queue=max_queue,
             protocol_url=protocol_url,
+            app_root=Path(app_root) if app_root is not None else default_app_root(),
         )
         self._hub: Optional[RendererHub] = None
         self._pywebview: Optional[pywebview.PywebviewWindows] = None
@@ -67,7 +74,7 @@ class WebviewIntegration(Integration):
 
     @staticmethod
     def setup_once() -> None:
-        add_global_event_processor(_drop_lost_bridge_replies)
+        add_global_event_processor(_drop_pywebview_noise)
         pywebview.install(before_start=_wire_pywebview_windows, after_start=_flush_at_quit)
 
     @classmethod
@@ -151,9 +158,10 @@ def _flush_before_sdk_exit() -> None:
     atexit.register(_close_all)
 
 
-def _drop_lost_bridge_replies(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _drop_pywebview_noise(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """Not the app's errors: pywebview's GUI probing, and replies to our bridge calls lost in navigation."""
     with capture_internal_exceptions():
         if sentry_sdk.get_client().get_integration(WebviewIntegration) is not None:
-            if pywebview.is_lost_bridge_reply(hint):
+            if pywebview.is_gui_probe(event) or pywebview.is_lost_bridge_reply(hint):
                 return None
     return event

@@ -45,6 +45,11 @@ PROCESS_TAG: str = _WIRE["tags"]["process"]
 ORIGIN_TAG: str = _WIRE["tags"]["origin"]
 ENVIRONMENT_TAG: str = _WIRE["tags"]["environment"]
 WEBVIEW_CONTEXT: str = _WIRE["contexts"]["webview"]
+# ``event.origin``: the SDK family, on both sides (as @sentry/electron's ``electron``);
+# ``event.environment``: the side's language, as @sentry/electron's ``javascript``/``node``.
+EVENT_ORIGIN = "webview"
+HOST_ENVIRONMENT = "python"
+RENDERER_ENVIRONMENT = "javascript"
 
 DEFAULT_NAMESPACE: str = _WIRE["defaultNamespace"]
 TOKEN_HEADER: str = _WIRE["headers"]["token"]

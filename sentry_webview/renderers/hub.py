@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import sentry_sdk
@@ -27,6 +28,7 @@ from sentry_webview.ipc.origins import OriginPolicy
 from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
+from sentry_webview.renderers.paths import AppPaths
 from sentry_webview.renderers.scope_sync import ScopeSync
 
 QUIT_FLUSH_TIMEOUT = 2.0  # seconds
@@ -74,13 +76,15 @@ class RendererHub:
         max_request_bytes: Optional[int] = None,
         max_queue: Optional[int] = None,
         protocol_url: Optional[str] = None,
+        app_root: Optional[Path] = None,
     ) -> None:
         self.namespace = namespace
         self.mode = mode
         self.token = secrets.token_urlsafe(32)
         self.origins = OriginPolicy(allowed_origins)
+        self.paths = AppPaths(app_root)
         # Renderer scope goes to the global scope: every host thread sees it, and host values win.
-        self.scope_sync = ScopeSync(sentry_sdk.get_global_scope())
+        self.scope_sync = ScopeSync(sentry_sdk.get_global_scope(), self.paths)
         self.intake = Intake(
             {
                 wire.START: Route(parse_json_payload, self._on_start),
@@ -236,42 +240,44 @@ class RendererHub:
         ]
         events = [item.payload.json for item in envelope.items if item.type in CAPTURED_TYPES]
         rest = [item for item in envelope.items if item.type not in CAPTURED_TYPES and item.type != "attachment"]
+        trace = _host_trace(envelope.headers.get("trace"))
         for event in events:
-            self._capture(merge_renderer_event(event, identity, known=self.scope_sync.seen), attachments)
+            merged = merge_renderer_event(event, identity, self.scope_sync.seen, self.paths, trace)
+            self._capture(merged, attachments)
         if not events and attachments:
             rest.extend(item for item in envelope.items if item.type == "attachment")
         if rest:
-            self._forward(envelope.headers, rest)
+            self._forward(envelope.headers, rest, trace)
 
     def _capture(self, event: Dict[str, Any], attachments: List[Attachment]) -> None:
-        """Capture a merged renderer event; the host scope adds its breadcrumbs, kept up to the event's time."""
+        """Capture a merged renderer event through the host scope, which adds the host's breadcrumbs
+        (kept up to the event's time), but not what describes only the host's Python process."""
         limit = sentry_sdk.get_client().options.get("max_breadcrumbs")
+        transaction = event.get("transaction")
 
-        def own_breadcrumbs(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+        def renderer_only(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
             crumbs = event.get("breadcrumbs")
             if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
                 crumbs["values"] = breadcrumbs_up_to(crumbs["values"], event.get("timestamp"), limit)
+            event.pop("modules", None)
+            extra = event.get("extra")
+            if isinstance(extra, dict):
+                extra.pop("sys.argv", None)
+            if transaction is None:  # a host request's name (Flask, Bottle) is not the page's
+                event.pop("transaction", None)
+                event.pop("transaction_info", None)
             return event
 
         with sentry_sdk.new_scope() as scope:
-            scope.add_event_processor(own_breadcrumbs)
+            scope.add_event_processor(renderer_only)
             sentry_sdk.capture_event(event, hint={"attachments": attachments})
         self.stats["events"] += 1
 
-    def _forward(self, headers: Dict[str, Any], items: List[Item]) -> None:
+    def _forward(self, headers: Dict[str, Any], items: List[Item], trace: Optional[Dict[str, Any]]) -> None:
         """Send non-event items (replay, feedback, ...) as they are, under host identity."""
         client = sentry_sdk.get_client()
         if client.transport is None:
             return
-        trace = headers.get("trace")
-        if isinstance(trace, dict):
-            trace = dict(trace)
-            for key in ("release", "environment"):
-                trace.pop(key, None)
-                if client.options.get(key):
-                    trace[key] = client.options[key]
-            if client.options.get("dsn"):
-                trace["public_key"] = Dsn(client.options["dsn"]).public_key
         forwarded = {key: value for key, value in headers.items() if key in ("event_id", "sent_at")}
         if trace:
             forwarded["trace"] = trace
@@ -298,6 +304,20 @@ class RendererHub:
             with capture_internal_exceptions():
                 method: Callable[..., None] = getattr(feature, hook)
                 method(self, *args)
+
+
+def _host_trace(trace: Any) -> Optional[Dict[str, Any]]:
+    """A renderer envelope's trace header (DSC) with the host's release, environment and public key."""
+    if not isinstance(trace, dict):
+        return None
+    client = sentry_sdk.get_client()
+    trace = {key: value for key, value in trace.items() if key not in ("release", "environment", "public_key")}
+    for key in ("release", "environment"):
+        if client.options.get(key):
+            trace[key] = client.options[key]
+    if client.options.get("dsn"):
+        trace["public_key"] = Dsn(client.options["dsn"]).public_key
+    return trace
 
 
 def _text(value: Any) -> Optional[str]:

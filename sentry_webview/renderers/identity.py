@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
 _CHROME_RE = re.compile(r"(?:HeadlessChrome|Chrome|Chromium)/(\d+)")
+_BROWSERS = (
+    ("Edge", re.compile(r"Edg/([\d.]+)")),
+    ("Chrome", re.compile(r"(?:HeadlessChrome|Chrome|Chromium)/([\d.]+)")),
+    ("Safari", re.compile(r"Version/([\d.]+).*Safari/")),
+    ("Firefox", re.compile(r"Firefox/([\d.]+)")),
+)
 _WEBKIT_RE = re.compile(r"AppleWebKit/([\d.]+)")
 
 
@@ -17,6 +23,15 @@ def engine_from_user_agent(user_agent: str) -> Optional[str]:
     match = _WEBKIT_RE.search(user_agent)
     if match:
         return "WebKit %s" % match.group(1)
+    return None
+
+
+def browser_from_user_agent(user_agent: str) -> Optional[Dict[str, str]]:
+    """The ``browser`` context (``{"name": "Chrome", "version": "140.0..."}``) from a user agent string."""
+    for name, pattern in _BROWSERS:
+        match = pattern.search(user_agent)
+        if match:
+            return {"name": name, "version": match.group(1)}
     return None
 
 

@@ -9,13 +9,16 @@ so every renderer payload passes through here before it meets the host scope.
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional
 
+from sentry_webview.app_info import package_version
 from sentry_webview.ipc import wire
-from sentry_webview.renderers.identity import RendererIdentity
-
-JAVASCRIPT_ORIGIN = "javascript"
+from sentry_webview.renderers.identity import RendererIdentity, browser_from_user_agent
+from sentry_webview.renderers.paths import AppPaths
 
 # The host owns these, as in @sentry/electron and sentry-tauri.
-_HOST_OWNED = ("release", "environment", "dist", "sdk")
+_HOST_OWNED = ("release", "environment", "dist", "server_name", "modules")
+# What describes the host machine and app is the host's; a renderer's own values give way.
+_HOST_CONTEXTS = ("os", "device", "app", "runtime")
+PACKAGE = {"name": "pypi:sentry-webview", "version": package_version()}
 _LISTS_AS_VALUES = ("breadcrumbs", "exception", "threads")
 
 
@@ -67,37 +70,66 @@ def merge_renderer_event(
     event: Dict[str, Any],
     identity: RendererIdentity,
     known: Optional[Callable[[Dict[str, Any]], bool]] = None,
+    paths: Optional[AppPaths] = None,
+    trace: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
-    """Prepare a renderer event for ``sentry_sdk.capture_event``.
+    """Prepare a renderer event for ``sentry_sdk.capture_event``, as @sentry/electron merges one.
 
-    The renderer's release/environment/dist/sdk give way to the host's, the event is
-    tagged as coming from the renderer, and it gets the window's ``webview`` context.
-    Breadcrumbs for which ``known`` is true (the host scope already holds them,
-    from scope sync) are dropped from the event so the scope doesn't add them twice.
+    The renderer's release/environment/dist give way to the host's; its ``sdk`` (the
+    JavaScript SDK, with sentry-webview among its packages) stays. The event is tagged
+    as the renderer's, gets the window's ``webview`` context and the engine's
+    ``runtime`` and ``browser`` contexts, and names the app's paths as ``app:///``
+    (``paths``). ``trace`` (the renderer envelope's trace header, already the host's
+    release, environment and key) becomes the event's dynamic sampling context.
+    Breadcrumbs for which ``known`` is true (the host scope already holds them, from
+    scope sync) are dropped from the event so the scope doesn't add them twice.
     """
     if not isinstance(event, dict):
         raise ValueError("event payload must be a JSON object")
     event = normalize_event_shape(event)
     for key in _HOST_OWNED:
         event.pop(key, None)
+    sdk = event.get("sdk")
+    if isinstance(sdk, dict):
+        packages = sdk.get("packages") if isinstance(sdk.get("packages"), list) else []
+        event["sdk"] = dict(sdk, packages=[p for p in packages if p != PACKAGE] + [PACKAGE])
+    else:
+        event.pop("sdk", None)
 
     tags = event.get("tags")
     event["tags"] = dict(tags) if isinstance(tags, dict) else {}
-    event["tags"][wire.PROCESS_TAG] = wire.RENDERER_PROCESS
-    event["tags"][wire.ORIGIN_TAG] = JAVASCRIPT_ORIGIN
+    event["tags"].update(
+        {
+            wire.PROCESS_TAG: wire.RENDERER_PROCESS,
+            wire.ORIGIN_TAG: wire.EVENT_ORIGIN,
+            wire.ENVIRONMENT_TAG: wire.RENDERER_ENVIRONMENT,
+        }
+    )
 
-    if not identity.url:
-        request = event.get("request")
-        if isinstance(request, dict):
-            identity.update(url=request.get("url"))
+    request = event.get("request")
+    if not identity.url and isinstance(request, dict):
+        identity.update(url=request.get("url"))
     contexts = event.get("contexts")
-    event["contexts"] = dict(contexts) if isinstance(contexts, dict) else {}
-    event["contexts"][wire.WEBVIEW_CONTEXT] = identity.context()
+    contexts = {k: v for k, v in contexts.items() if k not in _HOST_CONTEXTS} if isinstance(contexts, dict) else {}
+    context = identity.context()
+    contexts[wire.WEBVIEW_CONTEXT] = paths.context(context) if paths else context
+    engine = (identity.engine or "").split(" ")
+    if engine[0]:
+        contexts["runtime"] = {"name": engine[0], "version": engine[1] if len(engine) > 1 else None}
+    headers = request.get("headers") if isinstance(request, dict) else None
+    user_agent = headers.get("User-Agent") if isinstance(headers, dict) else None
+    browser = browser_from_user_agent(user_agent) if isinstance(user_agent, str) else None
+    if browser:
+        contexts["browser"] = browser
+    trace_context = contexts.get("trace")
+    if isinstance(trace, dict) and isinstance(trace_context, dict):
+        contexts["trace"] = dict(trace_context, dynamic_sampling_context=trace)
+    event["contexts"] = contexts
     event.setdefault("platform", "javascript")
 
     if known is not None and event.get("breadcrumbs"):
         event["breadcrumbs"]["values"] = [c for c in event["breadcrumbs"]["values"] if not known(c)]
-    return event
+    return paths.event(event) if paths else event
 
 
 def breadcrumbs_up_to(crumbs: List[Any], timestamp: Any, limit: Optional[int]) -> List[Any]:

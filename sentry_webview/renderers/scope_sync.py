@@ -14,6 +14,7 @@ from sentry_sdk.scope import Scope
 
 from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.renderers.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
+from sentry_webview.renderers.paths import AppPaths
 
 logger = logging.getLogger("sentry_webview")
 
@@ -27,8 +28,9 @@ def _non_empty(value: Any) -> bool:
 class ScopeSync:
     """Owns the host scope that renderers write to, and the breadcrumbs they sent."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, paths: Optional[AppPaths] = None) -> None:
         self.scope = scope
+        self.paths = paths or AppPaths(None)
         self._lock = threading.Lock()
         self._seen: Set[tuple] = set()
         self._order: Deque[tuple] = deque()
@@ -64,9 +66,12 @@ class ScopeSync:
     def lifecycle_breadcrumb(
         self, action: str, identity: RendererIdentity, timestamp: Optional[float] = None, **data: Any
     ) -> None:
-        """A host breadcrumb ``window.<action>`` (category ``webview``) about one renderer, at ``timestamp`` or now."""
+        """A host breadcrumb ``window.<action>`` (category ``webview``) about one renderer, at ``timestamp`` or now.
+
+        No window title: it may name the user's documents (@sentry/electron leaves titles out too).
+        """
         context = identity.context()
-        crumb_data = {key: context[key] for key in ("window_uid", "url", "title") if context.get(key)}
+        crumb_data = {key: context[key] for key in ("window_uid", "url") if context.get(key)}
         crumb_data.update({key: value for key, value in data.items() if value is not None})
         crumb = {
             "category": "webview",
@@ -76,7 +81,7 @@ class ScopeSync:
         }
         if timestamp is not None:
             crumb["timestamp"] = to_datetime(timestamp)
-        self.scope.add_breadcrumb(crumb)
+        self.scope.add_breadcrumb(self.paths.breadcrumb(crumb))
 
     def _add_breadcrumb(self, crumb: Dict[str, Any], identity: RendererIdentity) -> None:
         key = breadcrumb_key(crumb)
@@ -90,7 +95,7 @@ class ScopeSync:
         crumb = normalize_breadcrumb(crumb)
         data = crumb.get("data") if isinstance(crumb.get("data"), dict) else {}
         crumb["data"] = dict(data, **{"webview.window": identity.window_uid or identity.renderer_id})
-        self.scope.add_breadcrumb(crumb)
+        self.scope.add_breadcrumb(self.paths.breadcrumb(crumb))
 
 
 def _dict(value: Any) -> Dict[str, Any]:

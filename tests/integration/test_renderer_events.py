@@ -79,17 +79,20 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert event["exception"]["values"][-1]["type"] == original["exception"]["values"][-1]["type"]
     assert (event["release"], event["environment"], event["dist"]) == ("app@1.2.3", "test", "42")
     assert event["tags"]["event.process"] == "renderer"
-    assert event["tags"]["event.origin"] == "javascript"
+    assert event["tags"]["event.origin"] == "webview"
+    assert event["tags"]["event.environment"] == "javascript"
     assert event["tags"]["host.tag"] == "yes"
     assert event["contexts"]["webview"] == {
         "backend": "web",
         "window_uid": "renderer-1",
         "title": "Shop",
-        "url": "http://127.0.0.1:8000/index.html",
+        "url": "app:///index.html",
         "engine": "Chromium 156",
     }
-    assert {"os", "runtime", "app", "device"} <= set(event["contexts"])
-    assert event["sdk"]["name"].startswith("sentry.python")
+    assert {"os", "app", "device"} <= set(event["contexts"])
+    assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "156"}
+    assert event["sdk"]["name"] == "sentry.javascript.browser"
+    assert "server_name" not in event and "modules" not in event and "sys.argv" not in event.get("extra", {})
     assert_relay_accepts(event)
 
 

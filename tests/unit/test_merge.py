@@ -4,6 +4,7 @@ import pytest
 
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.renderers.merge import merge_renderer_event, normalize_event_shape, to_datetime
+from sentry_webview.renderers.paths import AppPaths
 from tests.conftest import sample_event
 
 
@@ -29,24 +30,77 @@ def test_iso_and_float_timestamps_become_comparable():
     assert to_datetime("2026-11-24T00:38:18.061Z") == to_datetime(1795480698.061)
 
 
-def test_renderer_release_environment_dist_and_sdk_give_way_to_the_host():
-    event = merge_renderer_event(sample_event(), identity())
-    for key in ("release", "environment", "dist", "sdk"):
+def test_what_the_host_owns_gives_way_and_the_renderers_sdk_stays():
+    # A page with its own @sentry/browser sets all of these.
+    own = dict(sample_event(), release="page@9", environment="page-env", dist="7", server_name="page-host")
+    own["modules"] = {"left-pad": "1.0"}
+    own["contexts"] = {"os": {"name": "Fake"}, "device": {"family": "Fake"}, "app": {}, "runtime": {"name": "x"}}
+    event = merge_renderer_event(own, identity())
+    for key in ("release", "environment", "dist", "server_name", "modules"):
         assert key not in event
+    assert not {"os", "device", "app"} & set(event["contexts"])
+    assert event["sdk"]["name"] == "sentry.javascript.browser"
+    assert event["sdk"]["version"] == sample_event()["sdk"]["version"]
+    assert event["sdk"]["packages"][-1]["name"] == "pypi:sentry-webview"
+    assert "npm:@sentry/browser" in [p["name"] for p in event["sdk"]["packages"]]
 
 
-def test_renderer_event_is_tagged_and_gets_the_window_context():
-    event = merge_renderer_event(sample_event(), identity(engine="Chromium 140"))
-    assert event["tags"]["event.process"] == "renderer"
-    assert event["tags"]["event.origin"] == "javascript"
+def test_renderer_event_is_tagged_as_electron_tags_its_renderers_and_gets_the_window_context():
+    event = merge_renderer_event(sample_event(), identity(engine="Chromium 140"), paths=AppPaths(None))
+    assert {k: event["tags"][k] for k in ("event.process", "event.origin", "event.environment")} == {
+        "event.process": "renderer",
+        "event.origin": "webview",
+        "event.environment": "javascript",
+    }
     assert event["contexts"]["webview"] == {
         "backend": "qt",
         "window_uid": "w1",
         "title": "Main",
-        "url": "http://127.0.0.1:1/",
+        "url": "app:///",
         "engine": "Chromium 140",
     }
+    assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "140"}
+    assert event["contexts"]["browser"]["name"] == "Chrome"
     assert event["platform"] == "javascript"
+
+
+def test_the_apps_paths_are_app_urls_whatever_the_port_or_install_directory(tmp_path):
+    root = tmp_path / "My App"
+    event = {
+        "exception": [
+            {
+                "type": "E",
+                "stacktrace": {
+                    "frames": [
+                        {"filename": "http://127.0.0.1:41999/js/app.js", "lineno": 1},
+                        {"filename": (root / "vendor.js").as_uri(), "abs_path": str(root / "vendor.js")},
+                        {"filename": "https://cdn.example.com/lib.js"},
+                    ]
+                },
+            }
+        ],
+        "request": {"url": "http://localhost:5000/index.html?x=1"},
+        "breadcrumbs": [
+            {"timestamp": 1.0, "category": "navigation", "data": {"from": "http://127.0.0.1:1/a", "to": "/b"}}
+        ],
+        "debug_meta": {"images": [{"type": "sourcemap", "code_file": "http://127.0.0.1:1/js/app.js"}]},
+    }
+    merged = merge_renderer_event(event, identity(), paths=AppPaths(root))
+    frames = merged["exception"]["values"][0]["stacktrace"]["frames"]
+    assert [f["filename"] for f in frames] == ["app:///js/app.js", "app:///vendor.js", "https://cdn.example.com/lib.js"]
+    assert frames[1]["abs_path"] == "app:///vendor.js"
+    assert merged["request"]["url"] == "app:///index.html?x=1"
+    assert merged["breadcrumbs"]["values"][0]["data"] == {"from": "app:///a", "to": "/b"}
+    assert merged["debug_meta"]["images"][0]["code_file"] == "app:///js/app.js"
+    assert str(tmp_path) not in str(merged)
+
+
+def test_the_renderers_trace_header_becomes_the_events_sampling_context():
+    trace = {"trace_id": "a" * 32, "release": "host@1", "public_key": "k"}
+    event = merge_renderer_event(
+        dict(sample_event(), contexts={"trace": {"trace_id": "a" * 32}}), identity(), trace=trace
+    )
+    assert event["contexts"]["trace"]["dynamic_sampling_context"] == trace
 
 
 def test_event_id_and_exception_are_the_renderers():
