@@ -8,10 +8,11 @@ renderer at ``loaded``, as a real ``<script>`` element. Nothing here imports
 pywebview before the app does: a CEF-only app has none.
 """
 
+import contextlib
 import functools
 import re
 import threading
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
@@ -129,6 +130,12 @@ def install(before_start: Callable[[], None], after_start: Callable[[], None]) -
         return
     original_create = webview.create_window
     original_start = webview.start
+    original_initialize = webview.initialize
+
+    @functools.wraps(original_initialize)
+    def initialize(*args: Any, **kwargs: Any) -> Any:
+        with _quiet_gui_probe():
+            return original_initialize(*args, **kwargs)
 
     @functools.wraps(original_create)
     def create_window(*args: Any, **kwargs: Any) -> Any:
@@ -152,8 +159,31 @@ def install(before_start: Callable[[], None], after_start: Callable[[], None]) -
 
     webview.create_window = create_window
     webview.start = start
+    webview.initialize = initialize
 
 
+@contextlib.contextmanager
+def _quiet_gui_probe() -> Iterator[None]:
+    """While pywebview picks its GUI, its log records of the GUIs it could not load (``logger.exception``)
+    are neither events nor breadcrumbs: probing GTK before Qt is not the app's error.
+
+    Uses sentry-sdk's set of ignored loggers (``ignore_logger`` has no undo); where it
+    is missing, ``is_gui_probe`` drops the event instead.
+    """
+    from sentry_sdk.integrations import logging as sentry_logging
+
+    ignored = getattr(sentry_logging, "_IGNORED_LOGGERS", None)
+    if not isinstance(ignored, set) or _PYWEBVIEW_LOGGER in ignored:
+        yield
+        return
+    ignored.add(_PYWEBVIEW_LOGGER)
+    try:
+        yield
+    finally:
+        ignored.discard(_PYWEBVIEW_LOGGER)
+
+
+_PYWEBVIEW_LOGGER = "pywebview"
 _GUI_PROBE = re.compile(r"^\w+ cannot be loaded$")
 
 
@@ -164,7 +194,7 @@ def is_gui_probe(event: Dict[str, Any]) -> bool:
     """
     entry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
     message = entry.get("message") if isinstance(entry, dict) else None
-    return event.get("logger") == "pywebview" and isinstance(message, str) and bool(_GUI_PROBE.match(message))
+    return event.get("logger") == _PYWEBVIEW_LOGGER and isinstance(message, str) and bool(_GUI_PROBE.match(message))
 
 
 def is_lost_bridge_reply(hint: Dict[str, Any]) -> bool:
