@@ -40,6 +40,11 @@ class Backend(ABC):
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
         """Call ``beat`` from the GUI thread's event loop every ``interval`` seconds."""
 
+    def let_local_pages_fetch(self, window: Any) -> None:
+        """On the GUI thread: let ``window``'s ``file://`` pages fetch http (the loopback protocol), where the
+        engine forbids it by default. Only for PROTOCOL mode, where those pages have no bridge."""
+        return None  # most engines allow it
+
     def visible(self, window: Any) -> bool:
         """On the GUI thread: whether ``window`` is shown, not hidden or minimized. True where the engine can't tell."""
         return True

@@ -20,6 +20,7 @@ from sentry_webview.backends.base import Backend
 from sentry_webview.backends.injection import injected_source, script_element_loader
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.bridge import bridge_functions
+from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.renderers.hub import RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
 
@@ -86,6 +87,8 @@ class PywebviewWindows:
             return
         state["backend"] = backend
         identity.update(backend=backend.name, engine=backend.engine())
+        if self.hub.mode is IPCMode.PROTOCOL:
+            backend.let_local_pages_fetch(window)
         source = injected_source(self.hub.renderer_config(identity))
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.hub.renderer_gone(identity, reason, code))

@@ -83,6 +83,14 @@ class QtBackend(Backend):
         window.native.webview.page().scripts().insert(script)
         return True
 
+    def let_local_pages_fetch(self, window: Any) -> None:
+        # QtWebEngine (unlike Chromium, WebKitGTK and CEF) refuses any http request from a file:// page
+        # ("Failed to fetch") unless this per-page setting is on.
+        from qtpy.QtWebEngineCore import QWebEngineSettings
+
+        settings = window.native.webview.page().settings()
+        settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
+
     def watch_renderer(self, window: Any, on_gone: RendererGone) -> None:
         def terminated(status: Any, exit_code: int) -> None:
             on_gone(_REASONS.get(getattr(status, "name", str(status)), "abnormal-exit"), exit_code)

@@ -179,6 +179,16 @@ def one_page(title, path):
     return scenario
 
 
+def scenario_file_page():
+    """A page the app opens from disk (``file://``); it throws once loaded."""
+    import tempfile
+
+    page = Path(tempfile.mkdtemp()) / "local page.html"
+    page.write_text(PAGES["/window.html"].replace("<title>window", "<title>local page"))
+    window = webview.create_window("file page", page.as_uri() + "?from-disk")
+    return window, lambda: (wait_for_renderer_events(1), finish(window))
+
+
 scenario_head_error = one_page("head error", "/head-error.html")
 scenario_rejection = one_page("rejection", "/rejection.html")
 scenario_static_hidden = one_page("shipped", "/shipped.html")

@@ -231,3 +231,12 @@ def test_error_events_carry_a_screenshot_of_the_window_and_transactions_none(gui
     transaction = envelope_of(lambda e: e.get("type") == "transaction")
     assert transaction.event["transaction"] == "screenshot transaction"
     assert transaction.items_of("attachment") == []
+
+
+def test_a_file_page_reports_over_the_protocol_alone(gui, run_scenario, ingest):
+    run_scenario("file-page", gui, IPC_MODE="protocol")
+    [event] = ingest.wait_for_events(1)
+    assert exception_of(event)["value"] == "error from from-disk"
+    assert event["tags"]["event.process"] == "renderer"
+    assert event["request"]["url"].startswith("file:///") and event["request"]["url"].endswith("?from-disk")
+    assert_relay_accepts(event)
