@@ -189,6 +189,14 @@ def scenario_file_page():
     return window, lambda: (wait_for_renderer_events(1), finish(window))
 
 
+def scenario_html_page():
+    """A page given as ``html=``; it throws once loaded."""
+    window = webview.create_window(
+        "html page", html=PAGES["/window.html"].replace("location.search.slice(1)", "'html'")
+    )
+    return window, lambda: (wait_for_renderer_events(1), finish(window))
+
+
 scenario_head_error = one_page("head error", "/head-error.html")
 scenario_rejection = one_page("rejection", "/rejection.html")
 scenario_static_hidden = one_page("shipped", "/shipped.html")

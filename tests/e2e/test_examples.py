@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tests.e2e.conftest import GUIS, run_gui
+from tests.integration.app_runs import sessions
 from tests.oracles import assert_relay_accepts
 
 QT = GUIS[0]
@@ -29,10 +30,17 @@ def test_example_delivers_its_renderer_error(example, gui, ingest):
     page = json.loads(re.search(r"PAGE_IPC (.*)", result.stdout).group(1))
     error_type, namespace = EXAMPLES[example]
     assert page["namespaces"] == [namespace]
-    event = ingest.wait_for_events(1)[0]
+    [event] = ingest.wait_for_events(1)
     assert event["exception"]["values"][-1]["type"] == error_type
     assert event["tags"]["event.process"] == "renderer"
+    assert "transaction" not in event  # the Flask app's request names are not the page's
     assert_relay_accepts(event)
+    # Whatever serves the pages (a file, pywebview's server, the app's Flask app): one application session.
+    ingest.wait_for(sessions)
+    kinds = sorted(item.type for received in ingest.received for item in received.envelope.items)
+    assert kinds == ["event", "session"], kinds
+    [session] = sessions(ingest)
+    assert (session["init"], session["status"], session["errors"]) == (True, "exited", 1)
     if example == "flask_app":
         assert page["config"]["protocolUrl"] == "/sentry-ipc"
         assert page["config"]["ipcMode"] == "protocol"

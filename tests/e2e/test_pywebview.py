@@ -240,3 +240,14 @@ def test_a_file_page_reports_over_the_protocol_alone(gui, run_scenario, ingest):
     assert event["tags"]["event.process"] == "renderer"
     assert event["request"]["url"].startswith("file:///") and event["request"]["url"].endswith("?from-disk")
     assert_relay_accepts(event)
+
+
+@pytest.mark.parametrize("scenario, value", [("file-page", "error from from-disk"), ("html-page", "error from html")])
+def test_one_app_session_whatever_serves_the_page(gui, scenario, value, run_scenario, ingest):
+    run_scenario(scenario, gui)
+    ingest.wait_for(sessions)
+    kinds = sorted(item.type for received in ingest.received for item in received.envelope.items)
+    assert kinds == ["event", "session"], kinds
+    assert exception_of(ingest.events[0])["value"] == value
+    [session] = sessions(ingest)
+    assert (session["init"], session["status"], session["errors"]) == (True, "exited", 1)
