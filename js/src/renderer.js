@@ -34,6 +34,7 @@ import {
 } from "@sentry/core";
 import { defaultIntegrations } from "./defaults.js";
 import { hookupIpc } from "./preload.js";
+import { bridgePayload } from "./preload/bridge.js";
 import { wire } from "./wire.js";
 
 const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
@@ -51,7 +52,14 @@ function scopeMessage() {
   mergeScopeData(data, getIsolationScope().getScopeData());
   mergeScopeData(data, getCurrentScope().getScopeData());
   const { user, tags, extra, contexts, level, fingerprint, breadcrumbs } = data;
-  return normalize({ user, tags, extra, contexts, level, fingerprint, breadcrumbs }, 20, 2000);
+  const message = normalize({ user, tags, extra, contexts, level, fingerprint, breadcrumbs }, 20, 2000);
+  // Attachments move to the host, as in @sentry/electron: it adds them to every event from then on.
+  message.attachments = data.attachments.map((a) => ({
+    filename: a.filename,
+    contentType: a.contentType,
+    data: bridgePayload(a.data),
+  }));
+  return message;
 }
 
 const scopeToHostIntegration = defineIntegration((ipc) => ({
@@ -65,12 +73,12 @@ const scopeToHostIntegration = defineIntegration((ipc) => ({
       sending = true;
       try {
         const message = scopeMessage();
-        const state = JSON.stringify(Object.assign({}, message, { breadcrumbs: undefined }));
-        if (state !== lastState || message.breadcrumbs.length) {
+        const state = JSON.stringify(Object.assign({}, message, { breadcrumbs: undefined, attachments: undefined }));
+        if (state !== lastState || message.breadcrumbs.length || message.attachments.length) {
           lastState = state;
           ipc.sendScope(JSON.stringify(message));
-          // The host owns sent breadcrumbs now: each travels once.
-          scopes.forEach((scope) => scope.clearBreadcrumbs());
+          // The host owns sent breadcrumbs and attachments now: each travels once.
+          scopes.forEach((scope) => scope.clearBreadcrumbs().clearAttachments());
         }
       } finally {
         sending = false;

@@ -75,6 +75,7 @@ class WebviewIntegration(Integration):
     @staticmethod
     def setup_once() -> None:
         add_global_event_processor(_drop_pywebview_noise)
+        add_global_event_processor(_renderer_scope_attachments)
         pywebview.install(before_start=_wire_pywebview_windows, after_start=_flush_at_quit)
 
     @classmethod
@@ -156,6 +157,22 @@ def _flush_before_sdk_exit() -> None:
     """
     atexit.unregister(_close_all)
     atexit.register(_close_all)
+
+
+def _renderer_scope_attachments(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+    """The attachments renderers put on their scopes, on every error event (as sentry-sdk's own scope
+    attachments); a renderer event that already carries one (same name and size) doesn't get it twice."""
+    with capture_internal_exceptions():
+        integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
+        hub = integration._hub if integration is not None else None
+        if hub is None or event.get("type") == "transaction":
+            return event
+        present = {(a.filename, len(a.bytes or b"")) for a in hint.get("attachments") or ()}
+        synced = [a for a in hub.scope_sync.attachments() if (a.filename, len(a.bytes or b"")) not in present]
+        if synced:
+            # A new list: one renderer envelope's events share theirs.
+            hint["attachments"] = list(hint.get("attachments") or ()) + synced
+    return event
 
 
 def _drop_pywebview_noise(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:

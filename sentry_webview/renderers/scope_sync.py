@@ -8,10 +8,12 @@ must not clobber host values (#309), a message without breadcrumbs must not brea
 import logging
 import threading
 from collections import deque
-from typing import Any, Deque, Dict, Optional, Set
+from typing import Any, Deque, Dict, List, Optional, Set
 
+from sentry_sdk.attachments import Attachment
 from sentry_sdk.scope import Scope
 
+from sentry_webview.ipc.envelope import MalformedPayload, envelope_bytes
 from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.renderers.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
 from sentry_webview.renderers.paths import AppPaths
@@ -19,6 +21,8 @@ from sentry_webview.renderers.paths import AppPaths
 logger = logging.getLogger("sentry_webview")
 
 _REMEMBERED_BREADCRUMBS = 1000
+MAX_ATTACHMENTS = 20
+MAX_ATTACHMENT_BYTES = 1024 * 1024
 
 
 def _non_empty(value: Any) -> bool:
@@ -34,6 +38,7 @@ class ScopeSync:
         self._lock = threading.Lock()
         self._seen: Set[tuple] = set()
         self._order: Deque[tuple] = deque()
+        self._attachments: Deque[Attachment] = deque(maxlen=MAX_ATTACHMENTS)
 
     def seen(self, crumb: Dict[str, Any]) -> bool:
         """Whether ``crumb`` already reached the host scope over scope sync."""
@@ -62,6 +67,35 @@ class ScopeSync:
         for crumb in crumbs if isinstance(crumbs, list) else ():
             if isinstance(crumb, dict):
                 self._add_breadcrumb(crumb, identity)
+        attachments = data.get("attachments")
+        for attachment in attachments if isinstance(attachments, list) else ():
+            self._add_attachment(attachment)
+
+    def attachments(self) -> List[Attachment]:
+        """The attachments renderers moved to the host (their scopes' ``addAttachment``), oldest first."""
+        with self._lock:
+            return list(self._attachments)
+
+    def _add_attachment(self, attachment: Any) -> None:
+        """Keep a renderer scope attachment up to ``MAX_ATTACHMENT_BYTES``; past ``MAX_ATTACHMENTS``, the oldest go."""
+        if not isinstance(attachment, dict) or not isinstance(attachment.get("filename"), str):
+            return
+        try:
+            data = envelope_bytes(attachment.get("data"))
+        except MalformedPayload:
+            return
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            logger.debug("sentry-webview: a renderer scope attachment of %d bytes was dropped", len(data))
+            return
+        content_type = attachment.get("contentType")
+        with self._lock:
+            self._attachments.append(
+                Attachment(
+                    bytes=data,
+                    filename=attachment["filename"][:256],
+                    content_type=content_type if isinstance(content_type, str) else None,
+                )
+            )
 
     def lifecycle_breadcrumb(
         self, action: str, identity: RendererIdentity, timestamp: Optional[float] = None, **data: Any

@@ -79,7 +79,7 @@ def test_a_bundled_page_without_bridge_delivers_its_errors(webview_sdk, ingest, 
         assert event["tags"]["event.process"] == "renderer"
         assert event["tags"]["host.tag"] == "host"
         assert event["release"] == "app@1.2.3"
-        assert event["contexts"]["webview"]["url"] == pages.url + "/index.html"
+        assert event["contexts"]["webview"]["url"] == "app:///index.html"  # whatever the port
         assert event["contexts"]["webview"]["engine"].startswith("Chromium ")
         assert_relay_accepts(event)
     attachments = [r.items_of("attachment") for r in ingest.received if r.items_of("attachment")]
@@ -99,6 +99,35 @@ def test_protocol_mode_logs_no_fallback_warning(webview_sdk, ingest, pages, page
     page.goto(pages.url + "/index.html")
     assert ingest.wait_for_events(1)[0]["exception"]["values"][-1]["value"] == "over the protocol"
     assert [text for kind, text in console if "sentry-webview" in text] == []
+
+
+def test_attachments_on_the_page_scope_move_to_the_host_and_reach_every_event_once(webview_sdk, ingest, pages, page):
+    webview_sdk()
+    pages.pages["/index.html"] = shipped_page(
+        sentry_webview.renderer_config(),
+        """<script>
+  SentryWebview.getCurrentScope().addAttachment({filename: 'state.json', data: '{"cart": 3}'});
+  SentryWebview.getCurrentScope().addAttachment({filename: 'icon.bin', data: new Uint8Array([0, 255, 7])});
+  SentryWebview.setTag('page', 'cart');  // a scope change carries them to the host, as in @sentry/electron
+  setTimeout(function () { throw new Error('after the attachments'); }, 100);
+</script>""",
+    )
+    page.goto(pages.url + "/index.html")
+    renderer_event = ingest.wait_for_events(1)[0]
+    assert renderer_event["exception"]["values"][-1]["value"] == "after the attachments"
+    try:
+        raise ValueError("host error after the page's attachments")
+    except ValueError:
+        sentry_sdk.capture_exception()
+    assert sentry_webview.flush(5)
+    ingest.wait_for_events(2)
+    by_event = {
+        r.event["event_id"]: sorted((a.headers.get("filename"), a.get_bytes()) for a in r.items_of("attachment"))
+        for r in ingest.received
+        if r.items_of("event")
+    }
+    expected = [("icon.bin", bytes([0, 255, 7])), ("state.json", b'{"cart": 3}')]
+    assert list(by_event.values()) == [expected, expected]
 
 
 def test_page_breadcrumbs_and_user_reach_a_later_host_error(webview_sdk, ingest, pages, page):

@@ -14,7 +14,8 @@ function toBase64(bytes) {
   return btoa(binary);
 }
 
-function bridgePayload(payload) {
+// Text as it is, binary as {base64: "..."}: how bytes travel over the bridge and in scope messages.
+export function bridgePayload(payload) {
   return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
 }
 
