@@ -26,6 +26,7 @@ from sentry_webview.ipc.envelope import CAPTURED_TYPES, parse_envelope_payload, 
 from sentry_webview.ipc.intake import DEFAULT_QUEUE_SIZE, Intake, Route
 from sentry_webview.ipc.origins import OriginPolicy
 from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
+from sentry_webview.renderers.budget import ErrorBudget
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
 from sentry_webview.renderers.paths import AppPaths
@@ -83,6 +84,7 @@ class RendererHub:
         self.token = secrets.token_urlsafe(32)
         self.origins = OriginPolicy(allowed_origins)
         self.paths = AppPaths(app_root)
+        self.budget = ErrorBudget()
         # Renderer scope goes to the global scope: every host thread sees it, and host values win.
         self.scope_sync = ScopeSync(sentry_sdk.get_global_scope(), self.paths)
         self.intake = Intake(
@@ -252,7 +254,13 @@ class RendererHub:
     def _capture(self, event: Dict[str, Any], attachments: List[Attachment]) -> None:
         """Capture a merged renderer event through the host scope, which adds the host's breadcrumbs
         (kept up to the event's time), but not what describes only the host's Python process."""
-        limit = sentry_sdk.get_client().options.get("max_breadcrumbs")
+        client = sentry_sdk.get_client()
+        if not self.budget.admit(event):
+            self.stats["repeats_dropped"] += 1
+            if client.transport is not None:
+                client.transport.record_lost_event("backpressure", data_category="error")
+            return
+        limit = client.options.get("max_breadcrumbs")
         transaction = event.get("transaction")
 
         def renderer_only(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
