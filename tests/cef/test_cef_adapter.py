@@ -68,7 +68,7 @@ def test_a_renderer_error_over_the_binding_arrives_merged(webview_sdk, ingest, e
         "backend": "cef",
         "window_uid": "cef-%d" % browser.GetIdentifier(),
         "title": "cef app",
-        "url": APP,
+        "url": "app:///index.html",  # the app's page, whatever the port
         "engine": "Chromium 66",
     }
     assert_relay_accepts(event)
