@@ -63,9 +63,9 @@ def default_integrations(
         HostCrashIntegration(data_dir=data_path),
     ]
     if anr_threshold is not None:
-        integrations.append(AppHangIntegration(_seconds("anr_threshold", anr_threshold)))
+        integrations.append(AppHangIntegration(anr_threshold))
     if renderer_anr_threshold is not None:
-        integrations.append(RendererHangIntegration(_seconds("renderer_anr_threshold", renderer_anr_threshold)))
+        integrations.append(RendererHangIntegration(renderer_anr_threshold))
     if attach_screenshot:
         integrations.append(ScreenshotsIntegration())
     return integrations
@@ -182,12 +182,6 @@ def _without_host_name(hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[A
         return hook(event, hint) if hook is not None else event
 
     return before_send
-
-
-def _seconds(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError("%s must be a positive number of seconds; got %r" % (name, value))
-    return float(value)
 
 
 def renderer_config(**extra: Any) -> Dict[str, Any]:

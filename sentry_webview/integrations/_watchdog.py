@@ -17,6 +17,13 @@ from sentry_webview.renderers.hub import RendererHub
 ANR_TYPE = "ANR"
 
 
+def positive_seconds(option: str, value: Any) -> float:
+    """``value`` as seconds, or a ``ValueError`` naming ``option`` (a string or a bool is no threshold)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError("%s must be a positive number of seconds; got %r" % (option, value))
+    return float(value)
+
+
 def anr_event(value: str, **exception: Any) -> Dict[str, Any]:
     """An ``ApplicationNotResponding`` error event; ``exception`` adds to its exception (stacktrace, thread_id)."""
     mechanism = {"type": ANR_TYPE, "handled": False}

@@ -13,7 +13,7 @@ import sentry_sdk
 from sentry_sdk.integrations import Integration
 from sentry_sdk.utils import serialize_frame
 
-from sentry_webview.integrations._watchdog import Watchdog, anr_event
+from sentry_webview.integrations._watchdog import Watchdog, anr_event, positive_seconds
 from sentry_webview.ipc import wire
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 
@@ -27,9 +27,7 @@ class AppHangIntegration(Integration, HubFeature):
     identifier = "webview_app_hang"
 
     def __init__(self, threshold: float = 5.0) -> None:
-        if not threshold > 0:
-            raise ValueError("anr_threshold must be a positive number of seconds; got %r" % (threshold,))
-        self.watchdog = HangWatchdog(threshold)
+        self.watchdog = HangWatchdog(positive_seconds("anr_threshold", threshold))
 
     @staticmethod
     def setup_once() -> None:

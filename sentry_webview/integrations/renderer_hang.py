@@ -20,7 +20,7 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions
 
-from sentry_webview.integrations._watchdog import Watchdog, anr_event
+from sentry_webview.integrations._watchdog import Watchdog, anr_event, positive_seconds
 from sentry_webview.ipc import wire
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
@@ -37,9 +37,7 @@ class RendererHangIntegration(Integration, HubFeature):
     identifier = "webview_renderer_hang"
 
     def __init__(self, threshold: float = 5.0) -> None:
-        if not threshold > 0:
-            raise ValueError("renderer_anr_threshold must be a positive number of seconds; got %r" % (threshold,))
-        self.threshold = threshold
+        self.threshold = positive_seconds("renderer_anr_threshold", threshold)
         self._watchdogs: Dict[int, RendererHangWatchdog] = {}
 
     @staticmethod
