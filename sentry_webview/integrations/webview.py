@@ -133,7 +133,7 @@ def _flush_at_quit() -> None:
 def _close_all() -> None:
     for hub in _running_hubs():
         hub.flush(QUIT_FLUSH_TIMEOUT)
-        hub.close()
+        hub.close(at_exit=True)
 
 
 def _running_hubs() -> List[RendererHub]:
