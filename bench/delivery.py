@@ -25,7 +25,7 @@ import sentry_sdk
 
 from bench.common import BENCH_JS, QUICK, REPO, Ingest, PageServer, emit, median, percentile, sample_event
 from sentry_webview import WebviewIntegration
-from sentry_webview.renderers.hub import WebviewHost
+from sentry_webview.renderers.hub import RendererHub
 
 REPEATS, EVENTS, PACED = (3, 200, 20) if QUICK else (5, 600, 80)
 GAP_MS = 50  # 20 events/s: well under every path's capacity, so latency is not queueing
@@ -33,7 +33,7 @@ RunJs = Callable[[int, str], None]
 _MESSAGE = re.compile(rb"bench (\S+) \d+ ([\d.]+)")
 
 
-def init_host(dsn: str, **integration_options: Any) -> WebviewHost:
+def init_host(dsn: str, **integration_options: Any) -> RendererHub:
     """The SDK with the integration. The transport queue holds a whole burst: we measure delivery, not drops."""
     sentry_sdk.init(
         dsn=dsn,
@@ -59,7 +59,7 @@ def shipped_page(config: Dict[str, Any]) -> str:
 class IntakeClock:
     """Stamps each envelope as the host's intake accepts it (wraps ``intake.accept`` of this host)."""
 
-    def __init__(self, host: WebviewHost) -> None:
+    def __init__(self, host: RendererHub) -> None:
         self.stamps: List[Tuple[float, Any]] = []
         accept = host.intake.accept
 

@@ -12,10 +12,10 @@ import sentry_sdk
 
 from bench.common import QUICK, CountingTransport, emit, median, sample_envelope, sample_event
 from sentry_webview import WebviewIntegration
-from sentry_webview.renderers.hub import WebviewHost
+from sentry_webview.renderers.hub import RendererHub
 
 
-def init_host() -> Tuple[WebviewHost, CountingTransport]:
+def init_host() -> Tuple[RendererHub, CountingTransport]:
     """The SDK with the integration (classic mode: no protocol server) and a counting transport."""
     transport = CountingTransport()
     sentry_sdk.init(
@@ -28,7 +28,7 @@ def init_host() -> Tuple[WebviewHost, CountingTransport]:
     return sentry_sdk.get_client().get_integration(WebviewIntegration).hub, transport
 
 
-def renderer_batch(host: WebviewHost, payload: bytes, n: int) -> float:
+def renderer_batch(host: RendererHub, payload: bytes, n: int) -> float:
     """Seconds per event: ``n`` envelopes through the intake, merged, captured and flushed."""
     identity = host.identity_for("bench")
     start = time.perf_counter()

@@ -21,6 +21,7 @@ MODULES = {  # module: timeout in seconds (full mode)
     "merge": 300,
     "memory": 600,
     "injection_qt": 300,
+    "startup_qt": 300,
     "delivery_qt": 600,
     "delivery": 600,
 }
@@ -151,6 +152,18 @@ def table(results: Dict[str, Dict[str, Any]]) -> Tuple[List[Row], List[str]]:
                 "+%.1f ms (%.1f vs %.1f ms)" % (injection["added_ms"], injection["wired_ms"], injection["plain_ms"]),
                 "≤ +20 ms",
                 injection["added_ms"] <= 20,
+            )
+        )
+    startup = results.get("startup_qt", {"error": "not run"})
+    if "error" not in startup:
+        extra = startup["extra_ms"]
+        rows.append(
+            (
+                "start-up per process: imports, init, start → loaded, destroy → start returns (Qt)",
+                "+%.0f ms (+%.0f / +%.0f / +%.0f / +%.0f ms)"
+                % (extra["wall_ms"], extra["import_ms"], extra["init_ms"], extra["to_loaded_ms"], extra["quit_ms"]),
+                "",
+                None,
             )
         )
     bundle = results["bundle"]

@@ -54,6 +54,16 @@ class Backend(ABC):
         """A PNG of ``window``'s page as shown, taken on the GUI thread from any thread within
         ``timeout`` seconds; None when it is hidden or minimized, or the GUI thread doesn't answer."""
 
+    def wired(self, window: Any) -> None:
+        """On the GUI thread, once ``window``'s native view exists: make the GUI's own bookkeeping
+        tolerate what we add to its life (nothing by default)."""
+        return None
+
+    def run_script(self, window: Any, script: str) -> bool:
+        """From any thread: have the GUI thread run ``script`` in ``window``'s current page, neither
+        waiting nor asking for its result (nothing if the window is gone). False where the engine can't."""
+        return False
+
     @abstractmethod
     def closed(self, window: Any) -> None:
         """Release what the GUI leaves waiting on a window that is gone."""

@@ -69,6 +69,17 @@ class GtkBackend(Backend):
     def watch_url(self, window: Any, on_url: UrlChanged) -> None:
         _browser_view(window).webview.connect("notify::uri", lambda view, _: on_url(view.get_uri() or ""))
 
+    def run_script(self, window: Any, script: str) -> bool:
+        from gi.repository import GLib
+
+        def run() -> bool:
+            with capture_internal_exceptions():  # KeyError once the window is gone
+                _browser_view(window).webview.evaluate_javascript(script, -1, None, None, None, None, None)
+            return False
+
+        GLib.idle_add(run)
+        return True
+
     def closed(self, window: Any) -> None:
         """Nothing to do: pywebview's GTK backend releases the evaluate_js calls it registered."""
 

@@ -10,9 +10,12 @@ pywebview before the app does: a CEF-only app has none.
 
 import contextlib
 import functools
+import json
+import queue
 import re
+import sys
 import threading
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 from sentry_sdk.utils import capture_internal_exceptions
 
@@ -20,6 +23,7 @@ from sentry_webview.backends.base import Backend
 from sentry_webview.backends.injection import injected_source, script_element_loader
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.bridge import bridge_functions
+from sentry_webview.ipc.origins import origin_of
 from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.renderers.hub import RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
@@ -51,7 +55,8 @@ class PywebviewWindows:
                 return
             identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
             self._identities[window.uid] = identity
-        identity.update(url=window.real_url, page_url=window.real_url)
+        first_url = first_page_url(window)
+        identity.update(url=first_url, page_url=first_url)
         hub = self.hub
         if hub.mode.bridge:
             window.expose(*bridge_functions(hub.intake, hub.namespace, identity, hub.origins))
@@ -86,6 +91,8 @@ class PywebviewWindows:
         if backend is None:
             return
         state["backend"] = backend
+        backend.wired(window)
+        route_bridge_calls(backend)
         identity.update(backend=backend.name, engine=backend.engine())
         if self.hub.mode is IPCMode.PROTOCOL:
             backend.let_local_pages_fetch(window)
@@ -103,6 +110,86 @@ class PywebviewWindows:
             source = injected_source(self.hub.renderer_config(identity))
             if source:
                 window.run_js(script_element_loader(source))
+
+
+def first_page_url(window: Any) -> Optional[str]:
+    """The http(s) URL ``window`` opens with, as pywebview will load it; None for ``html=`` and local files.
+
+    pywebview sets ``real_url`` only inside ``start()``; an http(s) ``url`` loads as given, and
+    what pywebview serves itself (local files, a WSGI app) is loopback, allowed anyway.
+    """
+    for url in (getattr(window, "real_url", None), getattr(window, "original_url", None)):
+        if isinstance(url, str) and origin_of(url):
+            return url
+    return None
+
+
+# The GUI modules of pywebview that call ``webview.util.js_bridge_call``, by backend name.
+_BRIDGE_CALLERS = {"qt": "webview.platforms.qt", "gtk": "webview.platforms.gtk"}
+
+
+def route_bridge_calls(backend: Backend) -> None:
+    """Take our own bridge calls out of pywebview's ``js_bridge_call`` (on the GUI thread, once).
+
+    pywebview runs each call in a non-daemon thread whose reply is an ``evaluate_js``: it
+    waits up to 20 s for the page's ``pywebviewready`` (so a page replaced before that keeps
+    the process alive), lands in whatever page is shown by then (a traceback when that page
+    is another), and on Qt it is one more result in flight when the window closes. Ours go
+    to one daemon thread instead, in arrival order, and their reply is a script the GUI
+    thread runs when it gets to it, which settles the page's promise only if that page still
+    waits for it, asking no result back. Every other call (the app's js_api) goes to
+    pywebview as before.
+    """
+    module = sys.modules.get(_BRIDGE_CALLERS.get(backend.name, ""))
+    original = getattr(module, "js_bridge_call", None)
+    if module is None or original is None or getattr(original, "_sentry_webview", False):
+        return
+
+    def js_bridge_call(window: Any, func_name: str, param: Any, value_id: str) -> Any:
+        function = None
+        if isinstance(func_name, str) and func_name.startswith(wire.BRIDGE_PREFIX + "_"):
+            function = getattr(window, "_functions", {}).get(func_name)
+        if function is None:
+            return original(window, func_name, param, value_id)
+        with capture_internal_exceptions():
+            _bridge_calls().put((backend, window, function, func_name, param, value_id))
+        return None
+
+    js_bridge_call._sentry_webview = True  # type: ignore[attr-defined]
+    module.js_bridge_call = js_bridge_call  # type: ignore[attr-defined]
+
+
+_calls: "Optional[queue.Queue[Tuple[Any, ...]]]" = None
+_calls_lock = threading.Lock()
+
+
+def _bridge_calls() -> "queue.Queue[Tuple[Any, ...]]":
+    """The queue of our bridge calls, with its daemon thread (started on first use)."""
+    global _calls
+    with _calls_lock:
+        if _calls is None:
+            _calls = queue.Queue()
+            threading.Thread(
+                target=_run_bridge_calls, args=(_calls,), name="sentry-webview-bridge", daemon=True
+            ).start()
+        return _calls
+
+
+def _run_bridge_calls(calls: "queue.Queue[Tuple[Any, ...]]") -> None:
+    while True:
+        backend, window, function, func_name, param, value_id = calls.get()
+        with capture_internal_exceptions():
+            result = function(*param) if isinstance(param, list) else function(param)
+            backend.run_script(window, bridge_reply(func_name, value_id, result))
+
+
+def bridge_reply(func_name: str, value_id: str, result: Any) -> str:
+    """JS that settles the promise of pywebview's ``api[func_name]`` call ``value_id`` if this page has it."""
+    return (
+        "(function(p){var c=p&&p._returnValuesCallbacks&&p._returnValuesCallbacks[%s],f=c&&c[%s];"
+        "if(typeof f==='function')f({value:%s});})(window.pywebview);"
+        % (json.dumps(func_name), json.dumps(value_id), json.dumps(json.dumps(result)))
+    )
 
 
 def backend_for_pywebview() -> Optional[Backend]:
@@ -198,21 +285,3 @@ def is_gui_probe(event: Dict[str, Any]) -> bool:
     entry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
     message = entry.get("message") if isinstance(entry, dict) else None
     return event.get("logger") == _PYWEBVIEW_LOGGER and isinstance(message, str) and bool(_GUI_PROBE.match(message))
-
-
-def is_lost_bridge_reply(hint: Dict[str, Any]) -> bool:
-    """pywebview failing to hand one of *our* bridge calls' results back to a page that navigated away.
-
-    pywebview runs each bridge call in a thread whose ``_call`` has the function's name
-    in ``func_name``; the app's own js_api calls failing the same way are left alone.
-    """
-    exc_info = hint.get("exc_info")
-    if not exc_info or type(exc_info[1]).__name__ != "JavascriptException":
-        return False
-    tb = exc_info[2]
-    while tb is not None:
-        name = tb.tb_frame.f_locals.get("func_name") if tb.tb_frame.f_code.co_name == "_call" else None
-        if isinstance(name, str) and name.startswith(wire.BRIDGE_PREFIX + "_"):
-            return True
-        tb = tb.tb_next
-    return False

@@ -2,7 +2,7 @@
 screenshots grabbed on the GUI thread."""
 
 import threading
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from qtpy.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QThread, Signal, Slot
 from sentry_sdk.utils import capture_internal_exceptions
@@ -47,6 +47,37 @@ class _GuiThread(QObject):
         self._job.emit(run)
         done.wait(timeout)
         return result[0] if result else None
+
+    def post(self, job: Callable[[], None]) -> None:
+        """Have the GUI thread run ``job`` soon; never waits, and ``job`` never raises there."""
+
+        def run() -> None:
+            with capture_internal_exceptions():
+                job()
+
+        self._job.emit(run)
+
+
+def _gui() -> "_GuiThread":
+    global _gui_thread
+    with _gui_thread_lock:
+        if _gui_thread is None:
+            _gui_thread = _GuiThread()
+        return _gui_thread
+
+
+class _LateResults(dict):
+    """pywebview's ``BrowserView._js_results`` for a window of ours.
+
+    ``closed`` releases the ``evaluate_js`` calls in flight; each waiter then deletes its
+    entry, and when Chromium answers one of them later, pywebview's ``return_result`` looks
+    the entry up on the GUI thread: a ``KeyError`` there (an error event, or an abort under
+    PyQt6 without an excepthook). Such a late answer lands in a throwaway entry instead;
+    entries pywebview made are left as they are.
+    """
+
+    def __missing__(self, key: Any) -> Dict[str, Any]:
+        return {"semaphore": threading.Semaphore(0), "result": None, "parse_json": False}
 
 
 _gui_thread: Optional[_GuiThread] = None
@@ -100,10 +131,19 @@ class QtBackend(Backend):
     def watch_url(self, window: Any, on_url: UrlChanged) -> None:
         window.native.webview.urlChanged.connect(lambda url: on_url(url.toString()))
 
+    def wired(self, window: Any) -> None:
+        native = window.native
+        if not isinstance(native._js_results, _LateResults):
+            native._js_results = _LateResults(native._js_results)
+
+    def run_script(self, window: Any, script: str) -> bool:
+        _gui().post(lambda: window.native.webview.page().runJavaScript(script))
+        return True
+
     def closed(self, window: Any) -> None:
         # pywebview's Qt backend (unlike its GTK one) leaves evaluate_js calls in flight at close
         # waiting forever; those include the replies to bridge calls, in non-daemon threads that
-        # would keep the process from exiting.
+        # would keep the process from exiting. ``wired`` made late answers to them harmless.
         for pending in list(getattr(window.native, "_js_results", {}).values()):
             pending["semaphore"].release()
 
@@ -121,8 +161,4 @@ class QtBackend(Backend):
         return window.native.isVisible() and not window.native.isMinimized()
 
     def screenshot(self, window: Any, timeout: float) -> Optional[bytes]:
-        global _gui_thread
-        with _gui_thread_lock:
-            if _gui_thread is None:
-                _gui_thread = _GuiThread()
-        return _gui_thread.call(lambda: _grab(window.native) if self.visible(window) else None, timeout)
+        return _gui().call(lambda: _grab(window.native) if self.visible(window) else None, timeout)

@@ -141,7 +141,7 @@ def _flush_at_quit() -> None:
 def _close_all() -> None:
     for hub in _running_hubs():
         hub.flush(QUIT_FLUSH_TIMEOUT)
-        hub.close()
+        hub.close(at_exit=True)
 
 
 def _running_hubs() -> List[RendererHub]:
@@ -176,9 +176,9 @@ def _renderer_scope_attachments(event: Dict[str, Any], hint: Dict[str, Any]) -> 
 
 
 def _drop_pywebview_noise(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """Not the app's errors: pywebview's GUI probing, and replies to our bridge calls lost in navigation."""
+    """Not the app's error: pywebview's GUI probing (where sentry-sdk's ignored loggers can't keep it out)."""
     with capture_internal_exceptions():
         if sentry_sdk.get_client().get_integration(WebviewIntegration) is not None:
-            if pywebview.is_gui_probe(event) or pywebview.is_lost_bridge_reply(hint):
+            if pywebview.is_gui_probe(event):
                 return None
     return event

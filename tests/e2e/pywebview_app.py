@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sentry_sdk
 import webview
+from sentry_sdk.integrations.excepthook import ExcepthookIntegration
 
 import sentry_webview
 from tests.e2e.conftest import non_loopback_address
@@ -448,6 +449,104 @@ def scenario_screenshot():
     return window, run
 
 
+# -- the app undisturbed (issue 17): each scenario ends by closing its windows, no flush of its own.
+PAGES["/fifty.html"] = """<!doctype html><title>fifty</title>
+<script>window.addEventListener('pywebviewready', function () {
+  for (var i = 0; i < 50; i++) SentryWebview.captureException(new Error('before quit ' + i));
+});</script>"""
+
+
+BUSY_30_MS = "(function () { var end = Date.now() + 30; while (Date.now() < end) {} return 1; })()"
+
+
+def scenario_close_in_flight():
+    """Three windows close while the app's own evaluate_js calls are in flight on each."""
+    windows = [webview.create_window("in flight %d" % i, BASE + "/idle.html") for i in range(3)]
+
+    def hammer(window, stop):
+        while not stop.is_set():
+            try:
+                window.evaluate_js(BUSY_30_MS)
+            except Exception:
+                return
+
+    def run():
+        for window in windows:
+            window.events.loaded.wait(10)
+        wait_until(lambda: intake().stats["renderers_started"] >= len(windows))
+        stop = threading.Event()
+        for window in windows:
+            for _ in range(3):
+                threading.Thread(target=hammer, args=(window, stop), daemon=True).start()
+        time.sleep(0.5)
+        print("DESTROY_AT %f" % time.time(), flush=True)
+        for window in windows:
+            window.destroy()
+        stop.set()
+
+    return windows[0], run
+
+
+def scenario_load_html_close():
+    """The app replaces its page with load_html, and closes the window once the new page is up."""
+    window = webview.create_window("html", BASE + "/idle.html")
+
+    def run():
+        window.events.loaded.wait(10)
+        window.load_html("<!doctype html><title>html</title><p>loaded as html</p>")
+        wait_until(lambda: intake().stats["renderers_started"] >= 2)
+        print("DESTROY_AT %f" % time.time(), flush=True)
+        window.destroy()
+
+    return window, run
+
+
+def scenario_navigate_in_loaded():
+    """pywebview's events.py example: the app's ``loaded`` handler navigates once."""
+    window = webview.create_window("events", BASE + "/first.html")
+
+    def on_loaded(window):
+        window.events.loaded -= on_loaded
+        window.load_url(BASE + "/idle.html")
+
+    window.events.loaded += on_loaded
+
+    def run():
+        wait_until(lambda: intake().stats["renderers_started"] >= 2)
+        time.sleep(1.0)  # the second page's own bridge calls, and any late reply
+        print("DESTROY_AT %f" % time.time(), flush=True)
+        window.destroy()
+
+    return window, run
+
+
+def scenario_remote_first_page():
+    """A window whose first page is of an origin other than loopback's (127.0.0.2): its error arrives."""
+    other = ThreadingHTTPServer(("127.0.0.2", 0), _Pages)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    window = webview.create_window("remote", "http://127.0.0.2:%d/window.html?remote" % other.server_address[1])
+
+    def run():
+        wait_for_renderer_events(1)
+        print("REFUSED %d" % intake().stats["refused_origin"], flush=True)
+        window.destroy()
+
+    return window, run
+
+
+def scenario_quit_flush():
+    """The last window closes as soon as the intake has accepted 50 renderer errors (most still queued)."""
+    window = webview.create_window("fifty", BASE + "/fifty.html")
+
+    def run():
+        wait_until(lambda: intake().stats["events"] + intake()._queue.unfinished_tasks >= 50, timeout=20.0)
+        print("MERGED_AT_CLOSE %d" % intake().stats["events"], flush=True)
+        print("DESTROY_AT %f" % time.time(), flush=True)
+        window.destroy()
+
+    return window, run
+
+
 SCENARIO = sys.argv[1]
 SCENARIO_TIMEOUT = 150 if SCENARIO == "load" else 60
 sentry_webview.init(
@@ -455,11 +554,18 @@ sentry_webview.init(
     release="e2e@1.0",
     environment="e2e",
     ipc_mode=os.environ.get("IPC_MODE", "both"),
-    offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
+    offline=(
+        {"path": os.environ["OFFLINE_QUEUE"]}
+        if os.environ.get("OFFLINE_QUEUE")
+        else os.environ.get("OFFLINE", "1") == "1"
+    ),
     anr_threshold=1.0 if SCENARIO in ("hang", "hang-hidden", "suspended") else None,
     renderer_anr_threshold=1.0 if SCENARIO in ("renderer-block", "hang") else None,
     attach_screenshot=SCENARIO == "screenshot",
     traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,
+    # An app whose before_send takes its time (scrubbing, say): renderer events wait in the intake.
+    before_send=(lambda event, hint: time.sleep(0.03) or event) if SCENARIO == "quit-flush" else None,
+    disabled_integrations=[ExcepthookIntegration] if os.environ.get("NO_EXCEPTHOOK") == "1" else None,
 )
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()
