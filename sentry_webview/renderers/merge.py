@@ -16,6 +16,10 @@ JAVASCRIPT_ORIGIN = "javascript"
 
 # The host owns these, as in @sentry/electron and sentry-tauri.
 _HOST_OWNED = ("release", "environment", "dist", "sdk")
+# Tags and contexts only the host writes: which side an event comes from (release health reads
+# ``event.process``), and the host's machine. A renderer's own browser context stays its own.
+HOST_OWNED_TAGS = frozenset((wire.PROCESS_TAG, wire.ORIGIN_TAG, wire.ENVIRONMENT_TAG))
+HOST_OWNED_CONTEXTS = frozenset(("os", "device", "app", "runtime", "trace", wire.WEBVIEW_CONTEXT))
 _LISTS_AS_VALUES = ("breadcrumbs", "exception", "threads")
 
 
@@ -82,7 +86,7 @@ def merge_renderer_event(
         event.pop(key, None)
 
     tags = event.get("tags")
-    event["tags"] = dict(tags) if isinstance(tags, dict) else {}
+    event["tags"] = {k: v for k, v in tags.items() if k not in HOST_OWNED_TAGS} if isinstance(tags, dict) else {}
     event["tags"][wire.PROCESS_TAG] = wire.RENDERER_PROCESS
     event["tags"][wire.ORIGIN_TAG] = JAVASCRIPT_ORIGIN
 
@@ -92,6 +96,8 @@ def merge_renderer_event(
             identity.update(url=request.get("url"))
     contexts = event.get("contexts")
     event["contexts"] = dict(contexts) if isinstance(contexts, dict) else {}
+    for key in HOST_OWNED_CONTEXTS - {"trace"}:  # the event's own trace is the page's
+        event["contexts"].pop(key, None)
     event["contexts"][wire.WEBVIEW_CONTEXT] = identity.context()
     event.setdefault("platform", "javascript")
 

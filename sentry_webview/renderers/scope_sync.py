@@ -13,7 +13,13 @@ from typing import Any, Deque, Dict, Optional, Set
 from sentry_sdk.scope import Scope
 
 from sentry_webview.renderers.identity import RendererIdentity
-from sentry_webview.renderers.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
+from sentry_webview.renderers.merge import (
+    HOST_OWNED_CONTEXTS,
+    HOST_OWNED_TAGS,
+    breadcrumb_key,
+    normalize_breadcrumb,
+    to_datetime,
+)
 
 logger = logging.getLogger("sentry_webview")
 
@@ -46,13 +52,13 @@ class ScopeSync:
         if isinstance(user, dict) and any(_non_empty(v) for v in user.values()):
             scope.set_user({k: v for k, v in user.items() if _non_empty(v)})
         for key, value in _dict(data.get("tags")).items():
-            if _non_empty(value) and not isinstance(value, (dict, list)):
+            if key not in HOST_OWNED_TAGS and _non_empty(value) and not isinstance(value, (dict, list)):
                 scope.set_tag(key, value)
         for key, value in _dict(data.get("extra")).items():
             if value is not None:
                 scope.set_extra(key, value)
         for key, value in _dict(data.get("contexts")).items():
-            if key != "trace" and isinstance(value, dict) and value:
+            if key not in HOST_OWNED_CONTEXTS and isinstance(value, dict) and value:
                 scope.set_context(key, value)
         crumbs = data.get("breadcrumbs")
         if isinstance(data.get("breadcrumb"), dict):

@@ -60,3 +60,22 @@ def test_each_breadcrumb_is_added_once(sync):
 def test_a_scope_that_is_not_an_object_is_refused(sync, payload):
     with pytest.raises(ValueError):
         sync.apply(payload, RENDERER)
+
+
+def test_host_owned_tags_and_contexts_are_not_synced(sync):
+    sync.apply(
+        {
+            "tags": {"event.process": "renderer", "event.origin": "javascript", "page": "cart"},
+            "contexts": {
+                "os": {"name": "FakeOS"},
+                "device": {"a": 1},
+                "app": {"a": 1},
+                "runtime": {"a": 1},
+                "webview": {"a": 1},
+                "shop": {"open": True},
+            },
+        },
+        RENDERER,
+    )
+    assert sync.scope._tags == {"side": "host", "page": "cart"}
+    assert sync.scope._contexts == {"shop": {"open": True}}
