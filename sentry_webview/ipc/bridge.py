@@ -25,7 +25,7 @@ def bridge_functions(
     everything was queued, else the reason something was dropped.
     """
 
-    refused: Set[Optional[str]] = set()
+    refused: Set[str] = set()  # logged once per window, whatever origins it shows
 
     def make(channel: str) -> Callable[[Any], Optional[str]]:
         def call(payload: Any) -> Optional[str]:
@@ -33,10 +33,10 @@ def bridge_functions(
                 origin = origin_of(identity.page_url) if identity.page_url else None
                 if not origin_allowed(origin):
                     intake.stats["refused_origin"] += 1
-                    if origin not in refused:
-                        refused.add(origin)
-                        logger.warning("sentry-webview: refused bridge calls from a page of origin %r", origin)
-                    return "origin %r is not allowed" % origin
+                    if "origin" not in refused:
+                        refused.add("origin")
+                        logger.warning("sentry-webview: refused bridge calls from a page of origin %.200r", origin)
+                    return "origin is not allowed"
                 batch = payload.get(wire.BATCH_KEY) if isinstance(payload, dict) else None
                 reasons = [
                     intake.submit(channel, each, identity) for each in (batch if isinstance(batch, list) else [payload])

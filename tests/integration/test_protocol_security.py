@@ -103,6 +103,17 @@ def test_each_kind_of_refusal_is_logged_once(config, caplog):
     assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 1
 
 
+def test_refusals_with_distinct_hostile_values_log_one_line_per_kind(config, ingest, caplog):
+    """The attacker's value is never the dedupe key: 300 distinct 8 kB Origins and Hosts cost two short lines."""
+    with caplog.at_level(logging.DEBUG, logger="sentry_webview"):
+        for n in range(300):
+            assert post(config, "envelope", ENVELOPE, origin="http://%d.example/%s" % (n, "x" * 8000))[0] == 403
+            assert post(config, "envelope", ENVELOPE, host="h%d.example:%s" % (n, "9" * 8000))[0] == 403
+    lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(lines) == 2 and all(len(line) < 400 for line in lines)
+    assert delivered(ingest) == []
+
+
 def test_the_token_is_not_in_what_the_ingest_receives(config, ingest):
     post(config, "envelope", ENVELOPE)
     delivered(ingest)
