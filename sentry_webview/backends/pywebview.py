@@ -48,7 +48,7 @@ class PywebviewWindows:
                 return
             identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
             self._identities[window.uid] = identity
-        identity.update(url=window.real_url, page_url=window.real_url)
+        identity.update(url=window.real_url or window.original_url, page_url=window.real_url)  # None: html=
         hub = self.hub
         if hub.mode.bridge:
             window.expose(*bridge_functions(hub.intake, hub.namespace, identity, hub.origins))
@@ -83,7 +83,8 @@ class PywebviewWindows:
         if backend is None:
             return
         state["backend"] = backend
-        identity.update(backend=backend.name, engine=backend.engine())
+        # The URL pywebview resolved and loads (an engine's URL change before this isn't seen by watch_url).
+        identity.update(backend=backend.name, engine=backend.engine(), url=window.real_url, page_url=window.real_url)
         source = injected_source(self.hub.renderer_config(identity))
         state["native"] = bool(source) and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.hub.renderer_gone(identity, reason, code))

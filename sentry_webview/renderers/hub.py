@@ -24,7 +24,7 @@ from sentry_sdk.utils import Dsn, capture_internal_exceptions
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.envelope import CAPTURED_TYPES, FORWARDED_TYPES, parse_envelope_payload, parse_json_payload
 from sentry_webview.ipc.intake import DEFAULT_QUEUE_SIZE, Intake, Route
-from sentry_webview.ipc.origins import OriginPolicy
+from sentry_webview.ipc.origins import SCRIPT_RULE_KEY, OriginPolicy
 from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
 from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
@@ -151,6 +151,9 @@ class RendererHub:
                 feature.renderer_config(self, config)
         if identity is not None:
             config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
+            if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
+                self.origins.allow(identity.url)
+            config[SCRIPT_RULE_KEY] = self.origins.script_rule()
         config.update(extra)
         return config
 
@@ -160,8 +163,7 @@ class RendererHub:
         with self._lock:
             self._identities[identity.renderer_id] = identity
             self._open.add(identity.renderer_id)
-        if identity.url:
-            self.origins.allow(identity.url)
+        self.origins.allow(identity.url)  # None: an html= window (its page is null), or a URL not known yet
         self._emit("window_event", "created", identity, {})
 
     def gui_ready(self, window: Any, backend: Any) -> None:

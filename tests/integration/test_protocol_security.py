@@ -39,6 +39,8 @@ def test_a_good_request_is_accepted_and_delivered(config, ingest):
         ({"token": False}, 403, b"missing or wrong"),
         ({"token": "guessed"}, 403, b"missing or wrong"),
         ({"origin": "https://evil.example"}, 403, b"Origin"),
+        ({"origin": "null"}, 403, b"Origin"),  # a sandboxed frame, and no window of this app is file:// or html=
+        ({"origin": "http://127.0.0.2:8000"}, 403, b"Origin"),  # another loopback address is not the app's
         ({"host": "rebind.evil.example:80"}, 403, b"not loopback"),
         ({"namespace": "other-app"}, 404, b""),
         ({"method": "GET"}, 405, b""),
@@ -94,6 +96,13 @@ def test_an_origin_listed_by_the_app_is_allowed(webview_sdk, ingest):
     config = sentry_webview.renderer_config()
     assert post(config, "envelope", ENVELOPE, origin="https://app.example")[0] == 200
     assert post(config, "envelope", ENVELOPE, origin="https://other.example")[0] == 403
+
+
+def test_origin_null_is_accepted_only_where_the_app_opted_in(webview_sdk, ingest):
+    webview_sdk(allowed_origins=["null"])
+    config = sentry_webview.renderer_config()
+    assert post(config, "envelope", ENVELOPE, origin="null")[0] == 200
+    assert len(delivered(ingest)) == 1
 
 
 def test_each_kind_of_refusal_is_logged_once(config, caplog):
