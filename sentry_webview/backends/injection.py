@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any, Dict, Optional
 
 from sentry_webview.ipc import wire
+from sentry_webview.ipc.origins import SCRIPT_RULE_KEY, script_guard
 
 logger = logging.getLogger("sentry_webview")
 
@@ -34,13 +35,27 @@ def renderer_bundle() -> Optional[str]:
 
 
 def injected_source(config: Dict[str, Any]) -> Optional[str]:
-    """The script to run at document creation for a renderer with ``config``."""
+    """The script to run at document creation for a renderer with ``config``.
+
+    The script runs in every document the window shows, so it publishes the config (and its
+    token) only in a document whose origin the host allowed when it was injected (the config's
+    ``SCRIPT_RULE_KEY``): a foreign page the window navigates to gets nothing.
+    """
     bundle = renderer_bundle()
     if bundle is None:
         return None
+    config = dict(config, autoInit=True)
+    rule = config.pop(SCRIPT_RULE_KEY, None)
+    guard = script_guard(rule) if rule is not None else "true"
     # JSON is valid JS; escaping "<" keeps the config inert inside a <script> element too.
-    literal = json.dumps(dict(config, autoInit=True)).replace("<", "\\u003c")
-    return "window.%s = %s;\n%s\n//# sourceURL=%s\n" % (wire.GLOBALS["config"], literal, bundle, SOURCE_URL)
+    literal = json.dumps(config).replace("<", "\\u003c")
+    return "if (%s) { window.%s = %s; }\n%s\n//# sourceURL=%s\n" % (
+        guard,
+        wire.GLOBALS["config"],
+        literal,
+        bundle,
+        SOURCE_URL,
+    )
 
 
 def script_element_loader(source: str) -> str:

@@ -56,7 +56,7 @@ class PywebviewWindows:
             identity = RendererIdentity(window.uid, backend="pywebview", window_uid=window.uid, title=window.title)
             self._identities[window.uid] = identity
         first_url = first_page_url(window)
-        identity.update(url=first_url, page_url=first_url)
+        identity.update(url=first_url, page_url=first_url)  # None: html=
         hub = self.hub
         if hub.mode.bridge:
             window.expose(*bridge_functions(hub.intake, hub.namespace, identity, hub.origins))
@@ -93,7 +93,8 @@ class PywebviewWindows:
         state["backend"] = backend
         backend.wired(window)
         route_bridge_calls(backend)
-        identity.update(backend=backend.name, engine=backend.engine())
+        # The URL pywebview resolved and loads (an engine's URL change before this isn't seen by watch_url).
+        identity.update(backend=backend.name, engine=backend.engine(), url=window.real_url, page_url=window.real_url)
         if self.hub.mode is IPCMode.PROTOCOL:
             backend.let_local_pages_fetch(window)
         source = injected_source(self.hub.renderer_config(identity))

@@ -8,6 +8,7 @@ runs whose process is gone. A clean exit removes its own files.
 import atexit
 import json
 import os
+import stat
 import sys
 import threading
 import time
@@ -26,6 +27,7 @@ from sentry_webview.app_info import data_path
 SESSION = "session.json"
 SCOPE = "scope.json"
 DUMP = "faulthandler.log"
+MAX_READ = 8 * 1024 * 1024  # bytes of one run file read back
 
 
 class RunFiles:
@@ -44,19 +46,43 @@ class RunFiles:
         return sorted(pid for pid in pids if pid != self.pid and not _alive(pid))
 
     def write(self, kind: str, data: Dict[str, Any], pid: Optional[int] = None) -> None:
-        """Replace a run's ``kind`` file whole (temp file, fsync, rename)."""
-        self.path.mkdir(parents=True, exist_ok=True)
+        """Replace a run's ``kind`` file whole (temp file, fsync, rename); 0600 in a 0700 directory."""
         target = self.file(kind, pid)
         temp = target.with_name(target.name + ".tmp")
-        with open(temp, "w", encoding="utf-8") as handle:
+        with os.fdopen(self.open_private(temp), "w", encoding="utf-8") as handle:
             json.dump(data, handle, default=str)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
 
+    def read_text(self, kind: str, pid: int, limit: int = MAX_READ) -> str:
+        """A run's ``kind`` file as text: a regular file only (no link followed, no FIFO waited on), at
+        most ``limit`` bytes. Raises ``OSError`` otherwise."""
+        fd = os.open(self.file(kind, pid), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError("%s is not a regular file" % self.file(kind, pid).name)
+            return os.read(fd, limit).decode("utf-8", errors="replace")
+        finally:
+            os.close(fd)
+
+    def open_private(self, file: Path) -> int:
+        """``file`` created anew for writing, 0600, in the run directory (0700): a link or FIFO
+        planted at that name (pids are predictable) is removed, never followed."""
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.path.is_symlink() or not self.path.is_dir():
+            raise OSError("%s is not a directory" % self.path)
+        if stat.S_IMODE(self.path.stat().st_mode) != 0o700:
+            os.chmod(self.path, 0o700)
+        try:
+            os.unlink(file)
+        except FileNotFoundError:
+            pass
+        return os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+
     def read(self, kind: str, pid: int) -> Optional[Dict[str, Any]]:
         try:
-            data = json.loads(self.file(kind, pid).read_text("utf-8"))
+            data = json.loads(self.read_text(kind, pid))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None

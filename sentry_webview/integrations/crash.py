@@ -10,6 +10,7 @@ clean exit.
 """
 
 import faulthandler
+import os
 import re
 import signal
 import sys
@@ -63,7 +64,7 @@ class HostCrashIntegration(RunIntegration):
         assert self._files is not None
         self._report_crashed(client)
         self._save_scope()
-        self._dump = open(self._files.file(DUMP), "w", encoding="utf-8")
+        self._dump = os.fdopen(self._files.open_private(self._files.file(DUMP)), "w", encoding="utf-8")
         self._faulthandler_was_enabled = faulthandler.is_enabled()
         faulthandler.enable(self._dump, all_threads=True)
 
@@ -113,7 +114,7 @@ class HostCrashIntegration(RunIntegration):
                     crashed_at = self._files.dumped(pid)
                     if crashed_at is not None:
                         self._files.mark_crashed(pid, crashed_at)
-                        dump = self._files.file(DUMP, pid).read_text("utf-8", errors="replace")
+                        dump = self._files.read_text(DUMP, pid)
                         event = crash_event(dump, self._files.read(SCOPE, pid) or {}, crashed_at)
                         client.capture_event(event, scope=Scope())  # that run's scope, not this one's
             finally:

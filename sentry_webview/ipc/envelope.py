@@ -15,6 +15,24 @@ from sentry_sdk.envelope import Envelope, Item, PayloadRef
 from sentry_webview.ipc import wire
 
 CAPTURED_TYPES = ("event", "transaction")
+# Renderer items sent on as they are, under the host's identity: what @sentry/electron forwards from
+# its renderers. Release health (``session``, ``sessions``), crons (``check_in``) and metrics are the
+# host's own to report: a page could otherwise end sessions of any release or fake a cron's check-in.
+FORWARDED_TYPES = frozenset(
+    (
+        "attachment",
+        "replay_event",
+        "replay_recording",
+        "replay_video",
+        "feedback",
+        "user_report",
+        "client_report",
+        "profile",
+        "profile_chunk",
+        "span",
+        "log",
+    )
+)
 
 
 class MalformedPayload(ValueError):

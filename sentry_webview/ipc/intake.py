@@ -4,18 +4,17 @@
 answer 400, and bridge calls return at once) with its channel's parser, then hands
 it to the handler registered for that channel: right there for ``inline`` channels
 (cheap ones that must not wait behind events), else through a bounded queue to one
-worker thread, in arrival order. Handlers run inside the isolation scope the host
-was set up in. Nothing here raises into the app: bad input is logged once per kind,
-counted and dropped.
+worker thread: each renderer's messages in arrival order, renderers taken in turn.
+Handlers run inside the isolation scope the host was set up in. Nothing here raises
+into the app: bad input is logged once per kind, counted and dropped.
 """
 
 import logging
-import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 import sentry_sdk
 from sentry_sdk.scope import Scope
@@ -25,6 +24,7 @@ from sentry_webview.ipc.envelope import MalformedPayload
 logger = logging.getLogger("sentry_webview")
 
 DEFAULT_QUEUE_SIZE = 10000
+DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024  # bodies waiting in the intake, attachments included
 
 Handler = Callable[[Any, Any], None]  # (parsed payload, renderer identity)
 
@@ -38,20 +38,44 @@ class Route:
     inline: bool = False  # handled on the caller's thread, never queued
 
 
-class Intake:
-    """Validates, queues and dispatches messages from every renderer of one host."""
+class Overloaded(MalformedPayload):
+    """The intake is over its count or bytes budget: the message is dropped (a 429 over the protocol)."""
 
-    def __init__(self, routes: Dict[str, Route], host_scope: Scope, max_queue: int = DEFAULT_QUEUE_SIZE) -> None:
+
+class Intake:
+    """Validates, queues and dispatches messages from every renderer of one host.
+
+    Queued messages wait per renderer and the worker takes them round-robin, so a page that
+    floods can't make another page's events wait behind its own. The queue is bounded by
+    count (``max_queue``), per renderer (``max_per_renderer``) and by the bytes of the queued
+    bodies (``max_bytes``); past a bound a message is refused with ``Overloaded``, counted and
+    recorded as a client report.
+    """
+
+    def __init__(
+        self,
+        routes: Dict[str, Route],
+        host_scope: Scope,
+        max_queue: int = DEFAULT_QUEUE_SIZE,
+        max_bytes: int = DEFAULT_QUEUE_BYTES,
+        max_per_renderer: Optional[int] = None,
+    ) -> None:
         self.routes = routes
         self.host_scope = host_scope
         self.stats: Counter = Counter()
-        self._queue: "queue.Queue[Optional[Tuple[Handler, Any, Any]]]" = queue.Queue(max_queue)
+        self.max_queue, self.max_bytes = max_queue, max_bytes
+        self.max_per_renderer = max_per_renderer or max(1, max_queue // 4)
+        self._waiting: "OrderedDict[Any, Deque[Tuple[Handler, Any, Any, int]]]" = OrderedDict()
+        self._count = 0  # queued and not yet handled
+        self._bytes = 0
+        self._changed = threading.Condition()
         self._logged: set = set()
         self._lock = threading.Lock()
         self._worker: Optional[threading.Thread] = None
+        self._closing = False
 
     def accept(self, channel: str, payload: Any, identity: Any) -> None:
-        """Validate and dispatch one message. Raises ``MalformedPayload`` for bad input."""
+        """Validate and dispatch one message. Raises ``MalformedPayload`` for bad input (``Overloaded`` when full)."""
         route = self.routes.get(channel)
         try:
             if route is None:
@@ -63,7 +87,7 @@ class Intake:
         if route.inline:
             self._handle(route.handle, parsed, identity)
         else:
-            self._enqueue(route.handle, parsed, identity)
+            self._enqueue(route.handle, parsed, identity, _size_of(payload))
 
     def submit(self, channel: str, payload: Any, identity: Any) -> Optional[str]:
         """Like ``accept``, but returns the reason instead of raising: for bridge calls."""
@@ -73,15 +97,25 @@ class Intake:
             return str(error)
         return None
 
+    @property
+    def queued(self) -> int:
+        """Messages waiting or being handled."""
+        return self._count
+
+    @property
+    def queued_bytes(self) -> int:
+        """The bytes of the bodies waiting or being handled."""
+        return self._bytes
+
     def join(self, timeout: Optional[float] = None) -> bool:
         """Wait until every queued message is processed; False on timeout."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
+        with self._changed:
+            while self._count:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
-                self._queue.all_tasks_done.wait(remaining)
+                self._changed.wait(remaining)
         return True
 
     def close(self) -> None:
@@ -89,40 +123,79 @@ class Intake:
         with self._lock:
             worker, self._worker = self._worker, None
         if worker is not None:
-            self._queue.put(None)
+            with self._changed:
+                self._closing = True
+                self._changed.notify_all()
 
-    def reject(self, counter: str, reason: str) -> None:
-        """Count a dropped message under ``counter``; log each ``reason`` once."""
-        self.stats[counter] += 1
-        if reason not in self._logged:
-            self._logged.add(reason)
-            logger.debug("sentry-webview dropped a renderer message (%s): %s", counter, reason)
+    def reject(self, counter: str, reason: str, count: int = 1) -> None:
+        """Count ``count`` dropped messages under ``counter``; log once per ``counter``.
 
-    def _enqueue(self, handler: Handler, parsed: Any, identity: Any) -> None:
+        ``reason`` may hold what a renderer sent, so it is logged but never remembered: the set
+        of logged kinds is bounded by our own counter names, whatever renderers send.
+        """
+        self.stats[counter] += count
+        if counter not in self._logged:
+            self._logged.add(counter)
+            logger.debug("sentry-webview dropped a renderer message (%s): %.200s", counter, reason)
+
+    def _enqueue(self, handler: Handler, parsed: Any, identity: Any, size: int) -> None:
         self._ensure_worker()
-        try:
-            self._queue.put_nowait((handler, parsed, identity))
-        except queue.Full:
-            self.reject("queue_full", "intake queue is full; dropping renderer messages")
-            client = sentry_sdk.get_client()
-            if client.transport is not None:
-                client.transport.record_lost_event("queue_overflow", data_category="error")
+        key = getattr(identity, "renderer_id", None) or id(identity)
+        with self._changed:
+            waiting = self._waiting.get(key)
+            full = (
+                self._count >= self.max_queue
+                or (self._bytes + size > self.max_bytes and self._count > 0)
+                or (waiting is not None and len(waiting) >= self.max_per_renderer)
+            )
+            if not full:
+                if waiting is None:
+                    waiting = self._waiting[key] = deque()
+                waiting.append((handler, parsed, identity, size))
+                self._count += 1
+                self._bytes += size
+                self._changed.notify_all()
+                return
+        self.reject("queue_full", "intake queue is full; dropping renderer messages")
+        client = sentry_sdk.get_client()
+        if client.transport is not None:
+            client.transport.record_lost_event("queue_overflow", data_category="error")
+        raise Overloaded("the host is busy: renderer message dropped")
 
     def _ensure_worker(self) -> None:
         with self._lock:
             if self._worker is None:
+                self._closing = False
                 self._worker = threading.Thread(target=self._run, name="sentry-webview-intake", daemon=True)
                 self._worker.start()
 
+    def _next(self) -> Optional[Tuple[Handler, Any, Any, int]]:
+        """The next message, one renderer after the other; None once closed and drained."""
+        with self._changed:
+            while not self._waiting:
+                if self._closing:
+                    return None
+                self._changed.wait()
+            key, waiting = next(iter(self._waiting.items()))
+            job = waiting.popleft()
+            del self._waiting[key]
+            if waiting:  # its next message goes behind every other renderer's
+                self._waiting[key] = waiting
+            return job
+
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self._next()
+            if job is None:
+                return
+            handler, parsed, identity, size = job
             try:
-                if job is None:
-                    return
-                self._handle(*job)
+                self._handle(handler, parsed, identity)
             finally:
-                self._queue.task_done()
+                with self._changed:
+                    self._count -= 1
+                    self._bytes -= size
+                    self._changed.notify_all()
 
     def _handle(self, handler: Handler, parsed: Any, identity: Any) -> None:
         try:
@@ -130,3 +203,12 @@ class Intake:
                 handler(parsed, identity)
         except Exception as error:  # an SDK bug must not reach the app or kill the worker
             self.reject("failed", "%s: %s" % (type(error).__name__, error))
+
+
+def _size_of(payload: Any) -> int:
+    """What a queued message costs, by the size of its body as received."""
+    if isinstance(payload, (bytes, str)):
+        return len(payload)
+    if isinstance(payload, dict):
+        return sum(len(v) for v in payload.values() if isinstance(v, (bytes, str))) + 64
+    return 64

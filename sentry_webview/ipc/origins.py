@@ -1,41 +1,94 @@
-"""Which page origins may talk to the host, over the bridge and the protocol alike."""
+"""Which page origins may talk to the host, over the bridge, the protocol and the injected script.
 
-from typing import Iterable, Optional, Set
+An origin is judged as the browser would: ``blob:`` and ``filesystem:`` documents by the origin
+inside their URL, ``file:`` pages as ``null``; ``data:``, ``about:`` and anything whose origin
+can't be determined is refused. ``null`` (``file://`` and ``html=`` windows, sandboxed frames) is
+accepted only where the app opted in (``allowed_origins=["null"]``) or one of its wired windows
+shows its own page from ``file://`` or ``html=``: never because an http(s) page made a sandboxed
+frame.
+"""
+
+import json
+from typing import Any, Dict, Iterable, Optional, Set
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+NULL = "null"
+SCRIPT_RULE_KEY = "_originRule"  # in a wired window's config: taken out by the injection, never sent to the page
 
 
-def origin_of(url: str) -> Optional[str]:
-    """``scheme://host[:port]`` of an http(s) URL, else None."""
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return "%s://%s" % (parts.scheme, parts.netloc.lower())
+def origin_of(url: Optional[str]) -> Optional[str]:
+    """The origin of a document at ``url``: ``scheme://host[:port]``, ``null``, or None when unknown."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme in ("blob", "filesystem"):
+            inner = parts.path if parts.scheme == "blob" else url.strip()[len("filesystem:") :]
+            return origin_of(inner) if urlsplit(inner).scheme in ("http", "https", "file") else None
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return "%s://%s" % (parts.scheme, parts.netloc.lower().rsplit("@", 1)[-1])
+        if parts.scheme == "file":
+            return NULL
+    except ValueError:
+        return None
     return None
 
 
 class OriginPolicy:
     """Which page origins may talk to the host.
 
-    Loopback pages (what pywebview serves), ``null`` (``file://`` and ``html=``
-    windows) and the origins of wired windows are allowed; anything else must be
-    listed in ``allowed_origins``.
+    Loopback http(s) pages (what pywebview serves) and the origins of wired windows are
+    allowed; ``null`` only as the module says; anything else must be in ``allowed_origins``.
     """
 
     def __init__(self, allowed_origins: Iterable[str] = ()) -> None:
         self._allowed: Set[str] = {o.rstrip("/").lower() for o in allowed_origins}
+        self.allow_null = NULL in self._allowed or "file://" in self._allowed
 
-    def allow(self, url_or_origin: str) -> None:
-        """Allow the origin of ``url_or_origin`` (a wired window's own page)."""
-        origin = origin_of(url_or_origin)
-        if origin:
+    def allow(self, url_or_origin: Optional[str]) -> None:
+        """Allow the origin of a wired window's own page (``None``: an ``html=`` window)."""
+        origin = origin_of(url_or_origin) if url_or_origin else NULL
+        if origin == NULL:
+            self.allow_null = True
+        elif origin:
             self._allowed.add(origin)
 
     def __call__(self, origin: Optional[str]) -> bool:
-        if origin is None or origin in ("null", "file://"):
-            return True
+        """Whether a page of ``origin`` (as a browser's ``Origin`` header says it) may talk to the host."""
+        if not isinstance(origin, str) or not origin:
+            return False
         origin = origin.lower()
+        if origin in (NULL, "file://"):
+            return self.allow_null
         if origin in self._allowed:
             return True
-        parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+        try:
+            parts = urlsplit(origin)
+            return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS and not parts.path
+        except ValueError:
+            return False
+
+    def page_allowed(self, url: Optional[str]) -> bool:
+        """Whether the document at ``url`` (as its engine reports it) may talk to the host."""
+        return self(origin_of(url))
+
+    def script_rule(self) -> Dict[str, Any]:
+        """This policy as data, for ``script_guard`` (embedded in the injected script at injection time)."""
+        return {"allowed": sorted(self._allowed), "loopback": sorted(LOOPBACK_HOSTS), "null": self.allow_null}
+
+
+def script_guard(rule: Dict[str, Any]) -> str:
+    """A JS expression, true only in a document whose origin ``rule`` (``script_rule()``) allows.
+
+    The injected script runs at the creation of every document the window shows, foreign
+    ones included: it publishes the config (and the token) only where this is true.
+    """
+    return (
+        "(function(r){try{var o=String(location.origin);"
+        "if(o==='null'||o==='file://')return r['null']&&/^(file|about):$/.test(location.protocol);"
+        "if(r.allowed.indexOf(o.toLowerCase())>=0)return true;"
+        "var u=new URL(o);return /^https?:$/.test(u.protocol)&&"
+        "r.loopback.indexOf(u.hostname.replace(/^\\[|\\]$/g,''))>=0}catch(e){return false}})(%s)"
+        % json.dumps(rule).replace("<", "\\u003c")
+    )

@@ -11,17 +11,21 @@ import logging
 import threading
 from typing import Any, Callable, Optional, Set
 
+import sentry_sdk
 from flask import Blueprint, Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.envelope import MalformedPayload
-from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.intake import Intake, Overloaded
 from sentry_webview.ipc.origins import LOOPBACK_HOSTS
 
 logger = logging.getLogger("sentry_webview")
 
 DEFAULT_MAX_REQUEST_BYTES = 20 * 1024 * 1024
+MAX_CONNECTIONS = 32  # open at once; more are closed at accept, before a thread or a read
+SOCKET_TIMEOUT = 10.0  # seconds a connection may stay silent (slow or idle clients)
+RETRY_AFTER = "1"
 _ALLOWED_HEADERS = ", ".join(["Content-Type", wire.TOKEN_HEADER, wire.RENDERER_HEADER])
 
 
@@ -39,13 +43,24 @@ def make_blueprint(
     """
     blueprint = Blueprint("sentry_webview_%s" % namespace.replace("-", "_"), __name__)
     logged: Set[str] = set()
+    reading = [0]  # bytes of bodies being read and parsed right now, beside those queued in the intake
+    reading_lock = threading.Lock()
 
-    def refuse(status: int, reason: str) -> Response:
+    def busy() -> Response:
+        client = sentry_sdk.get_client()
+        if client.transport is not None:
+            client.transport.record_lost_event("queue_overflow", data_category="error")
+        response = refuse(429, "busy", "the host is busy; retry later")
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
+
+    def refuse(status: int, kind: str, reason: str) -> Response:
+        """Answer ``status``; log once per ``kind`` (ours, bounded), never keyed by what the request sent."""
         intake.stats["rejected_%d" % status] += 1
-        if reason not in logged:
-            logged.add(reason)
-            logger.warning("sentry-webview protocol refused a request (%d): %s", status, reason)
-        return Response(reason, status=status, mimetype="text/plain")
+        if kind not in logged:
+            logged.add(kind)
+            logger.warning("sentry-webview protocol refused a request (%d): %.200s", status, reason)
+        return Response(reason[:200], status=status, mimetype="text/plain")
 
     def cors(response: Response, origin: Optional[str]) -> Response:
         if origin:
@@ -56,9 +71,10 @@ def make_blueprint(
     def handle(channel: str) -> Response:
         origin = request.headers.get("Origin")
         if request.host.rsplit(":", 1)[0].strip("[]").lower() not in LOOPBACK_HOSTS:
-            return refuse(403, "Host %r is not loopback" % request.host)
-        if not origin_allowed(origin):
-            return refuse(403, "Origin %r is not allowed" % origin)
+            return refuse(403, "host", "Host %r is not loopback" % request.host)
+        # A browser sends Origin with every POST and preflight; a request without one is no page's.
+        if origin is not None and not origin_allowed(origin):
+            return refuse(403, "origin", "Origin %r is not allowed" % origin)
         if request.method == "OPTIONS":
             response = Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "POST"
@@ -68,17 +84,32 @@ def make_blueprint(
                 response.headers["Access-Control-Allow-Private-Network"] = "true"
             return cors(response, origin)
         if not hmac.compare_digest(request.headers.get(wire.TOKEN_HEADER, ""), token):
-            return cors(refuse(403, "missing or wrong %s" % wire.TOKEN_HEADER), origin)
+            return cors(refuse(403, "token", "missing or wrong %s" % wire.TOKEN_HEADER), origin)
         length = request.content_length
-        body = request.stream.read(max_request_bytes + 1) if length is None or length <= max_request_bytes else None
-        if body is None or len(body) > max_request_bytes:
-            return cors(refuse(413, "body larger than %d bytes" % max_request_bytes), origin)
-        identity = identify(request.headers.get(wire.RENDERER_HEADER))
+        if length is not None and length > max_request_bytes:
+            return cors(refuse(413, "size", "body larger than %d bytes" % max_request_bytes), origin)
+        reserved = length if length is not None else max_request_bytes
+        with reading_lock:  # the bytes-in-flight budget, counted before a byte of the body is read
+            if reading[0] + intake.queued_bytes + reserved > intake.max_bytes and reading[0] + intake.queued > 0:
+                return cors(busy(), origin)
+            reading[0] += reserved
         try:
-            intake.accept(channel, body, identity)
-        except MalformedPayload as error:
-            return cors(Response(str(error), status=400, mimetype="text/plain"), origin)
-        return cors(Response("", status=200), origin)
+            body = request.stream.read(max_request_bytes + 1)
+            if len(body) > max_request_bytes:
+                return cors(refuse(413, "size", "body larger than %d bytes" % max_request_bytes), origin)
+            identity = identify(request.headers.get(wire.RENDERER_HEADER))
+            try:
+                intake.accept(channel, body, identity)
+            except Overloaded:
+                response = refuse(429, "busy", "the host is busy; retry later")
+                response.headers["Retry-After"] = RETRY_AFTER
+                return cors(response, origin)
+            except MalformedPayload as error:
+                return cors(Response(str(error)[:200], status=400, mimetype="text/plain"), origin)
+            return cors(Response("", status=200), origin)
+        finally:
+            with reading_lock:
+                reading[0] -= reserved
 
     for channel in wire.CHANNELS:
         blueprint.add_url_rule(
@@ -92,8 +123,14 @@ def make_blueprint(
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = SOCKET_TIMEOUT  # a client that stops sending (or never sends) gives its thread back
+
     def log_request(self, *args: object, **kwargs: object) -> None:
         """Renderer traffic is not the app's access log."""
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's naming
+        """A client that timed out or hung up is not an error of the app's (nor an event in Sentry)."""
+        logger.debug("sentry-webview protocol: " + format, *args)
 
 
 class ProtocolServer:
@@ -107,9 +144,36 @@ class ProtocolServer:
             "127.0.0.1", port, app.wsgi_app, threaded=True, request_handler=_QuietHandler
         )
         self._server.daemon_threads = True
+        self.refused_connections = 0
+        self._limit_connections(MAX_CONNECTIONS)
         self.port: int = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="sentry-webview-protocol", daemon=True)
         self._thread.start()
+
+    def _limit_connections(self, limit: int) -> None:
+        """At most ``limit`` connections at once; one past it is closed at accept (no thread, no read)."""
+        server = self._server
+        slots = threading.BoundedSemaphore(limit)
+        handle = server.process_request_thread
+
+        def process_request(request: Any, client_address: Any) -> None:
+            if not slots.acquire(blocking=False):
+                self.refused_connections += 1
+                server.shutdown_request(request)
+                return
+            try:
+                threading.Thread(target=serve, args=(request, client_address), daemon=True).start()
+            except Exception:
+                slots.release()
+                server.shutdown_request(request)
+
+        def serve(request: Any, client_address: Any) -> None:
+            try:
+                handle(request, client_address)
+            finally:
+                slots.release()
+
+        server.process_request = process_request  # type: ignore[method-assign]
 
     @property
     def base_url(self) -> str:

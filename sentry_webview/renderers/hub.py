@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -22,9 +23,9 @@ from sentry_sdk.envelope import Envelope, Item
 from sentry_sdk.utils import Dsn, capture_internal_exceptions
 
 from sentry_webview.ipc import wire
-from sentry_webview.ipc.envelope import CAPTURED_TYPES, parse_envelope_payload, parse_json_payload
+from sentry_webview.ipc.envelope import CAPTURED_TYPES, FORWARDED_TYPES, parse_envelope_payload, parse_json_payload
 from sentry_webview.ipc.intake import DEFAULT_QUEUE_SIZE, Intake, Route
-from sentry_webview.ipc.origins import OriginPolicy
+from sentry_webview.ipc.origins import SCRIPT_RULE_KEY, OriginPolicy
 from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
 from sentry_webview.renderers.budget import ErrorBudget
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
@@ -33,6 +34,7 @@ from sentry_webview.renderers.paths import AppPaths
 from sentry_webview.renderers.scope_sync import ScopeSync
 
 QUIT_FLUSH_TIMEOUT = 2.0  # seconds
+MAX_IDENTITIES = 1000  # protocol renderers remembered (least recently seen go first); wired windows always stay
 
 
 class HubFeature:
@@ -111,7 +113,7 @@ class RendererHub:
         self.protocol_url = protocol_url
         serve = mode.protocol and protocol_url is None
         self.protocol: Optional[ProtocolServer] = ProtocolServer(self.blueprint) if serve else None
-        self._identities: Dict[str, RendererIdentity] = {}
+        self._identities: "OrderedDict[str, RendererIdentity]" = OrderedDict()
         self._started: set = set()  # renderer ids that sent start: a later start is a navigation
         self._open: set = set()
         self._shown: Dict[str, Tuple[Any, Any]] = {}
@@ -125,7 +127,21 @@ class RendererHub:
             identity = self._identities.get(renderer_id)
             if identity is None:
                 identity = self._identities[renderer_id] = RendererIdentity(renderer_id)
+                self._forget_oldest()
+            else:
+                self._identities.move_to_end(renderer_id)
         return identity
+
+    def _forget_oldest(self) -> None:
+        """Keep at most ``MAX_IDENTITIES`` renderers that are not open wired windows (under ``_lock``)."""
+        excess = len(self._identities) - len(self._open) - MAX_IDENTITIES
+        for renderer_id in list(self._identities):
+            if excess <= 0:
+                break
+            if renderer_id not in self._open:
+                del self._identities[renderer_id]
+                self._started.discard(renderer_id)
+                excess -= 1
 
     def renderer_config(self, identity: Optional[RendererIdentity] = None, **extra: Any) -> Dict[str, Any]:
         """What a renderer's preload needs: namespace, mode, protocol URL, headers, and what features add.
@@ -141,6 +157,9 @@ class RendererHub:
                 feature.renderer_config(self, config)
         if identity is not None:
             config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
+            if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
+                self.origins.allow(identity.url)
+            config[SCRIPT_RULE_KEY] = self.origins.script_rule()
         config.update(extra)
         return config
 
@@ -150,8 +169,7 @@ class RendererHub:
         with self._lock:
             self._identities[identity.renderer_id] = identity
             self._open.add(identity.renderer_id)
-        if identity.url:
-            self.origins.allow(identity.url)
+        self.origins.allow(identity.url)  # None: an html= window (its page is null), or a URL not known yet
         self._emit("window_event", "created", identity, {})
 
     def gui_ready(self, window: Any, backend: Any) -> None:
@@ -206,7 +224,9 @@ class RendererHub:
         previous = identity.url if identity.renderer_id in self._started else None
         url = _text(data.get("url"))
         identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
-        self._started.add(identity.renderer_id)
+        with self._lock:
+            if self._identities.get(identity.renderer_id) is identity:  # not forgotten meanwhile
+                self._started.add(identity.renderer_id)
         self._emit("page_started", identity)
         if previous and url and url != previous:
             when = data.get("timestamp") if isinstance(data.get("timestamp"), (int, float)) else None
@@ -282,8 +302,19 @@ class RendererHub:
         self.stats["events"] += 1
 
     def _forward(self, headers: Dict[str, Any], items: List[Item], trace: Optional[Dict[str, Any]]) -> None:
-        """Send non-event items (replay, feedback, ...) as they are, under host identity."""
+        """Send non-event items (replay, feedback, ...) as they are, under host identity.
+
+        Only ``FORWARDED_TYPES``: any other item (a session, a check-in, ...) is counted and dropped.
+        """
+        allowed = [item for item in items if item.type in FORWARDED_TYPES]
+        if len(allowed) < len(items):
+            self.intake.reject(
+                "refused_items", "renderer item types outside the forwarded list", len(items) - len(allowed)
+            )
+        items = allowed
         client = sentry_sdk.get_client()
+        if not items:
+            return
         if client.transport is None:
             return
         forwarded = {key: value for key, value in headers.items() if key in ("event_id", "sent_at")}

@@ -16,8 +16,10 @@ from sentry_webview.renderers.paths import AppPaths
 
 # The host owns these, as in @sentry/electron and sentry-tauri.
 _HOST_OWNED = ("release", "environment", "dist", "server_name", "modules")
-# What describes the host machine and app is the host's; a renderer's own values give way.
-_HOST_CONTEXTS = ("os", "device", "app", "runtime")
+# Tags and contexts only the host writes: which side an event comes from (release health reads
+# ``event.process``), and the host's machine. A renderer's own browser context stays its own.
+HOST_OWNED_TAGS = frozenset((wire.PROCESS_TAG, wire.ORIGIN_TAG, wire.ENVIRONMENT_TAG))
+HOST_OWNED_CONTEXTS = frozenset(("os", "device", "app", "runtime", "trace", wire.WEBVIEW_CONTEXT))
 PACKAGE = {"name": "pypi:sentry-webview", "version": package_version()}
 _LISTS_AS_VALUES = ("breadcrumbs", "exception", "threads")
 
@@ -97,7 +99,7 @@ def merge_renderer_event(
         event.pop("sdk", None)
 
     tags = event.get("tags")
-    event["tags"] = dict(tags) if isinstance(tags, dict) else {}
+    event["tags"] = {k: v for k, v in tags.items() if k not in HOST_OWNED_TAGS} if isinstance(tags, dict) else {}
     event["tags"].update(
         {
             wire.PROCESS_TAG: wire.RENDERER_PROCESS,
@@ -110,7 +112,9 @@ def merge_renderer_event(
     if not identity.url and isinstance(request, dict):
         identity.update(url=request.get("url"))
     contexts = event.get("contexts")
-    contexts = {k: v for k, v in contexts.items() if k not in _HOST_CONTEXTS} if isinstance(contexts, dict) else {}
+    # The event's own trace is the page's; the host's contexts (and the window's) are the host's to write.
+    owned = HOST_OWNED_CONTEXTS - {"trace"}
+    contexts = {k: v for k, v in contexts.items() if k not in owned} if isinstance(contexts, dict) else {}
     context = identity.context()
     contexts[wire.WEBVIEW_CONTEXT] = paths.context(context) if paths else context
     engine = (identity.engine or "").split(" ")

@@ -8,14 +8,20 @@ must not clobber host values (#309), a message without breadcrumbs must not brea
 import logging
 import threading
 from collections import deque
-from typing import Any, Deque, Dict, List, Optional, Set
+from typing import Any, Deque, Dict, List, Optional, Set, Tuple
 
 from sentry_sdk.attachments import Attachment
 from sentry_sdk.scope import Scope
 
 from sentry_webview.ipc.envelope import MalformedPayload, envelope_bytes
 from sentry_webview.renderers.identity import RendererIdentity
-from sentry_webview.renderers.merge import breadcrumb_key, normalize_breadcrumb, to_datetime
+from sentry_webview.renderers.merge import (
+    HOST_OWNED_CONTEXTS,
+    HOST_OWNED_TAGS,
+    breadcrumb_key,
+    normalize_breadcrumb,
+    to_datetime,
+)
 from sentry_webview.renderers.paths import AppPaths
 
 logger = logging.getLogger("sentry_webview")
@@ -23,6 +29,14 @@ logger = logging.getLogger("sentry_webview")
 _REMEMBERED_BREADCRUMBS = 1000
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_BYTES = 1024 * 1024
+# Size caps on synced values, as @sentry/browser's normalize (depth 3) and Relay's limits (a tag value
+# is 200 characters): a page can't make every host event, nor the persisted scope, megabytes long.
+MAX_DEPTH = 3
+MAX_BREADTH = 100  # keys or items per object or list
+MAX_STRING = 1024  # characters of one string value
+MAX_TAG_VALUE = 200
+MAX_KEY = 200
+MAX_MESSAGE_CHARS = 64 * 1024  # roughly, of all the values one scope message sets
 
 
 def _non_empty(value: Any) -> bool:
@@ -49,24 +63,25 @@ class ScopeSync:
         if not isinstance(data, dict):
             raise ValueError("scope payload must be a JSON object")
         scope = self.scope
-        user = data.get("user")
+        budget = [MAX_MESSAGE_CHARS]
+        user = normalize(data.get("user"), budget)
         if isinstance(user, dict) and any(_non_empty(v) for v in user.values()):
             scope.set_user({k: v for k, v in user.items() if _non_empty(v)})
-        for key, value in _dict(data.get("tags")).items():
-            if _non_empty(value) and not isinstance(value, (dict, list)):
-                scope.set_tag(key, value)
-        for key, value in _dict(data.get("extra")).items():
-            if value is not None:
-                scope.set_extra(key, value)
-        for key, value in _dict(data.get("contexts")).items():
-            if key != "trace" and isinstance(value, dict) and value:
-                scope.set_context(key, value)
+        for key, value in _items(data.get("tags")):
+            if key not in HOST_OWNED_TAGS and _non_empty(value) and not isinstance(value, (dict, list)):
+                scope.set_tag(key, value[:MAX_TAG_VALUE] if isinstance(value, str) else value)
+        for key, value in _items(data.get("extra")):
+            if value is not None and budget[0] > 0:
+                scope.set_extra(key, normalize(value, budget))
+        for key, value in _items(data.get("contexts")):
+            if key not in HOST_OWNED_CONTEXTS and isinstance(value, dict) and value and budget[0] > 0:
+                scope.set_context(key, normalize(value, budget))
         crumbs = data.get("breadcrumbs")
         if isinstance(data.get("breadcrumb"), dict):
             crumbs = [data["breadcrumb"]]
-        for crumb in crumbs if isinstance(crumbs, list) else ():
-            if isinstance(crumb, dict):
-                self._add_breadcrumb(crumb, identity)
+        for crumb in crumbs[-MAX_BREADTH:] if isinstance(crumbs, list) else ():
+            if isinstance(crumb, dict) and budget[0] > 0:
+                self._add_breadcrumb(normalize(crumb, budget, depth=MAX_DEPTH + 1), identity)
         attachments = data.get("attachments")
         for attachment in attachments if isinstance(attachments, list) else ():
             self._add_attachment(attachment)
@@ -132,5 +147,31 @@ class ScopeSync:
         self.scope.add_breadcrumb(self.paths.breadcrumb(crumb))
 
 
-def _dict(value: Any) -> Dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def _items(value: Any) -> List[Tuple[str, Any]]:
+    """The first ``MAX_BREADTH`` entries of an object, keys cut to ``MAX_KEY``."""
+    if not isinstance(value, dict):
+        return []
+    return [(str(key)[:MAX_KEY], item) for key, item in list(value.items())[:MAX_BREADTH]]
+
+
+def normalize(value: Any, budget: List[int], depth: int = MAX_DEPTH) -> Any:
+    """``value`` within the caps: deeper levels become ``"[Object]"``/``"[Array]"``, long strings are cut,
+    and once ``budget`` (characters left for the whole message) is spent the rest is ``"[Truncated]"``."""
+    if budget[0] <= 0:
+        return "[Truncated]"
+    if isinstance(value, str):
+        value = value[:MAX_STRING]
+        budget[0] -= len(value)
+        return value
+    if isinstance(value, dict):
+        if depth <= 0:
+            return "[Object]"
+        budget[0] -= 2
+        return {key: normalize(item, budget, depth - 1) for key, item in _items(value)}
+    if isinstance(value, list):
+        if depth <= 0:
+            return "[Array]"
+        budget[0] -= 2
+        return [normalize(item, budget, depth - 1) for item in value[:MAX_BREADTH]]
+    budget[0] -= 8
+    return value

@@ -11,8 +11,11 @@ quarantined. ``should_store(envelope, error)`` and ``should_send(envelope)`` let
 app decide (consent, metered networks).
 """
 
+import fcntl
 import logging
 import os
+import re
+import stat
 import threading
 import time
 from itertools import count
@@ -39,8 +42,18 @@ DEFAULTS: Dict[str, Any] = {
 SUFFIX = ".envelope"
 
 
+NAME = re.compile(r"^\d{20}-\d{6}%s$" % re.escape(SUFFIX))
+
+
 class DiskQueue:
-    """Envelope files in one directory, named so that sorting them is their age order."""
+    """Envelope files in one directory, named so that sorting them is their age order.
+
+    Files are 0600 in a 0700 directory; only regular files with our names are ever opened
+    (``O_NOFOLLOW``, non-blocking, checked with ``fstat``): anything else with the suffix, a
+    symlink, a FIFO or a file larger than the whole queue may be, goes to ``quarantine``.
+    Several app instances may share the queue: an envelope is sent by the one that holds its
+    lock (``flock``), and only while it is still linked, so it is never sent twice.
+    """
 
     def __init__(self, path: Path, max_count: int, max_bytes: int, max_age_days: float) -> None:
         self.path = Path(path)
@@ -48,15 +61,28 @@ class DiskQueue:
         self._counter = count()
         self._lock = threading.Lock()
         self.sending: Optional[Path] = None  # being sent again right now: never pruned
+        self._claimed: Optional[int] = None  # its open, locked descriptor
         for partial in self.path.glob("*.tmp"):  # a write cut off by kill -9 or power loss
-            partial.unlink()
+            with capture_internal_exceptions():
+                fd = _open_regular(partial)
+                if fd is None:
+                    continue
+                try:  # a writer (this or another instance) holds its temp file's lock until it is renamed
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    partial.unlink()
+                except BlockingIOError:
+                    pass
+                finally:
+                    os.close(fd)
 
     def put(self, data: bytes) -> List[bytes]:
         """Store ``data`` durably; return the contents of the files dropped to stay within bounds."""
-        self.path.mkdir(parents=True, exist_ok=True)  # only once something waits: no litter
+        _private_dir(self.path)  # only once something waits: no litter
         name = "%020d-%06d%s" % (time.time_ns(), next(self._counter) % 10**6, SUFFIX)
         temp = self.path / (name + ".tmp")
-        with open(temp, "wb") as handle:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # ours until renamed: another instance's start leaves it alone
+        with open(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -65,45 +91,150 @@ class DiskQueue:
         return self.prune()
 
     def files(self) -> List[Path]:
-        return sorted(self.path.glob("*" + SUFFIX))
+        """The queued envelopes, oldest first; odd names, links, FIFOs and oversized files are moved aside."""
+        good = []
+        for file in sorted(self.path.glob("*" + SUFFIX)):
+            stat = _regular(file)
+            if stat is None and not os.path.lexists(file):
+                continue  # sent or pruned by another instance meanwhile
+            if stat is None or not NAME.match(file.name) or stat.st_size > self.max_bytes:
+                logger.warning("sentry-webview: quarantined %r in the offline queue", file.name[:100])
+                with capture_internal_exceptions():
+                    self.quarantine(file)
+                continue
+            good.append(file)
+        return good
 
     def prune(self) -> List[bytes]:
+        """Drop the oldest files past the bounds, judged by name and ``lstat``; return what they held."""
         with self._lock:
             files = [f for f in self.files() if f != self.sending]
             sizes = {f: _size(f) for f in files}
+            total = sum(sizes.values())
             cutoff = time.time() - self.max_age
             dropped = []
             while files and (
-                len(files) > self.max_count
-                or sum(sizes[f] for f in files) > self.max_bytes
-                or int(files[0].name[:20]) / 1e9 < cutoff
+                len(files) > self.max_count or total > self.max_bytes or int(files[0].name[:20]) / 1e9 < cutoff
             ):
                 oldest = files.pop(0)
+                total -= sizes[oldest]
                 with capture_internal_exceptions():
-                    dropped.append(oldest.read_bytes())
+                    data = self._read_unclaimed(oldest)
                     oldest.unlink()
+                    if data is not None:
+                        dropped.append(data)
             return dropped
 
     def claim(self, file: Path) -> bool:
-        """Mark ``file`` as being sent (so pruning leaves it alone); False if it is gone."""
+        """Lock ``file`` for sending (pruning leaves it alone); False if it is gone or another instance has it."""
         with self._lock:
-            self.sending = file if file.exists() else None
-            return self.sending is not None
+            self.release()
+            fd = _open_regular(file)
+            if fd is None:
+                return False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if os.fstat(fd).st_nlink == 0:  # sent and removed by another instance meanwhile
+                    raise BlockingIOError
+            except OSError:
+                os.close(fd)
+                return False
+            self.sending, self._claimed = file, fd
+            return True
+
+    def read(self, file: Path) -> bytes:
+        """The contents of the claimed ``file`` (never following a link or blocking on a FIFO)."""
+        if file != self.sending or self._claimed is None:
+            raise OSError("%s is not claimed" % file.name)
+        return _read_fd(self._claimed, self.max_bytes)
+
+    def done(self, file: Path) -> None:
+        """``file`` was sent: remove it (still holding its lock, so no other instance sends it again)."""
+        try:
+            file.unlink()
+        except FileNotFoundError:
+            pass
+
+    def release(self) -> None:
+        """Give up the claimed file's lock."""
+        fd, self._claimed, self.sending = self._claimed, None, None
+        if fd is not None:
+            os.close(fd)
 
     def quarantine(self, file: Path) -> None:
         """Move an unreadable file aside (keeping the newest few), so it never blocks the queue."""
         aside = self.path / "quarantine"
-        aside.mkdir(exist_ok=True)
+        if os.path.islink(aside) or (os.path.lexists(aside) and not aside.is_dir()):
+            aside.unlink()  # never move (or delete) through a link
+        _private_dir(aside)
         os.replace(file, aside / file.name)
         for old in sorted(aside.iterdir())[:-10]:
+            if os.path.isdir(old) and not os.path.islink(old):
+                continue
             old.unlink()
+
+    def _read_unclaimed(self, file: Path) -> Optional[bytes]:
+        fd = _open_regular(file)
+        if fd is None:
+            return None
+        try:
+            return _read_fd(fd, self.max_bytes)
+        finally:
+            os.close(fd)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _private_dir(path: Path) -> None:
+    """``path`` as a directory only we can read (0700), created if missing; never through a link."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.is_symlink() or not path.is_dir():
+        raise OSError("%s is not a directory" % path)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
+
+
+def _regular(file: Path) -> Optional[os.stat_result]:
+    """``file``'s ``lstat`` if it is a regular file (not a link, FIFO, device...), else None."""
+    try:
+        result = os.lstat(file)
+    except OSError:
+        return None
+    return result if stat.S_ISREG(result.st_mode) else None
+
+
+def _open_regular(file: Path) -> Optional[int]:
+    """A read descriptor of ``file`` if it is a regular file: no link followed, no FIFO waited on."""
+    try:
+        fd = os.open(file, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    size = os.fstat(fd).st_size
+    if size > limit:
+        raise OSError("file of %d bytes is larger than the queue may be" % size)
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        limit -= len(chunk)
+        if limit < 0:
+            raise OSError("file grew past the queue's size")
 
 
 def _size(file: Path) -> int:
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0
+    result = _regular(file)
+    return result.st_size if result is not None else 0
 
 
 def _fsync_dir(path: Path) -> None:
@@ -260,12 +391,12 @@ class OfflineTransport(HttpTransport):
                 if not self._replay_one(file):
                     return
             finally:
-                self.queue.sending = None
+                self.queue.release()
 
     def _replay_one(self, file: Path) -> bool:
         """Send one stored envelope; False when it has to wait (offline, rate limited, not allowed)."""
         try:
-            envelope = Envelope.deserialize(file.read_bytes())
+            envelope = Envelope.deserialize(self.queue.read(file))
         except Exception:
             logger.warning("sentry-webview: quarantined an unreadable offline envelope %s", file.name)
             self.queue.quarantine(file)
@@ -276,7 +407,7 @@ class OfflineTransport(HttpTransport):
             return False
         if not self._resend(envelope):
             return False
-        file.unlink()
+        self.queue.done(file)
         return True
 
     def _resend(self, envelope: Envelope) -> bool:

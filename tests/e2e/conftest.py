@@ -3,7 +3,6 @@
 import importlib.util
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -34,18 +33,6 @@ GUIS = [
     pytest.param("qt", marks=[pytest.mark.qt, pytest.mark.skipif(bool(_qt_missing()), reason=str(_qt_missing()))]),
     pytest.param("gtk", marks=[pytest.mark.gtk, pytest.mark.skipif(bool(_gtk_missing()), reason=str(_gtk_missing()))]),
 ]
-
-
-def non_loopback_address():
-    """This machine's address on its default route (no packet is sent), for a page of a foreign origin."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("10.255.255.255", 1))
-        return probe.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        probe.close()
 
 
 def gui_command(gui, argv, env):

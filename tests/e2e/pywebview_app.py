@@ -21,7 +21,6 @@ import webview
 from sentry_sdk.integrations.excepthook import ExcepthookIntegration
 
 import sentry_webview
-from tests.e2e.conftest import non_loopback_address
 
 LOAD_WINDOWS, LOAD_PER_WINDOW = 4, int(os.environ.get("LOAD_PER_WINDOW", "2500"))
 PAGES = {
@@ -312,16 +311,77 @@ def scenario_load():
     return windows[0], run
 
 
+REPORTS = []
+ATTACK = """<!doctype html><title>foreign</title><script>
+function report(what, value) {
+  return fetch(location.origin + '/report?' + what + '=' + encodeURIComponent(value));
+}
+function bridge(text) {
+  var api = window.pywebview && window.pywebview.api, name = 'sentry_webview_sentry_ipc_envelope';
+  if (!(api && api[name])) return Promise.resolve('none');
+  return api[name](text).then(function (r) { return 'answered ' + r; }, String);
+}
+var config = window.__SENTRY_WEBVIEW__;
+var envelope = function (message) {
+  return '{}\\n{"type":"event"}\\n' + JSON.stringify({message: message, platform: 'javascript'});
+};
+report(location.protocol + 'config', config ? JSON.stringify(config) : 'none');
+if (location.protocol === 'blob:') {
+  bridge(envelope('foreign blob bridge')).then(function (r) { report('blob-bridge', r); report('done', 1); });
+} else {
+  window.addEventListener('pywebviewready', function () {
+    bridge(envelope('foreign bridge')).then(function (r) {
+      report('bridge', r);
+      // A sandboxed frame (Origin: null) with a token that leaked some other way.
+      var frame = document.createElement('iframe');
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.srcdoc = '<script>fetch(' + JSON.stringify(LEAKED.protocolUrl + '/envelope/sentry_key') +
+        ', {method: "POST", headers: LEAKED.headers, body: ' + JSON.stringify(envelope('foreign sandboxed frame')) +
+        '}).then(function (r) { parent.postMessage("frame " + r.status, "*"); },' +
+        ' function (e) { parent.postMessage("frame " + e, "*"); });<' + '/script>';
+      frame.srcdoc = frame.srcdoc.replace('<script>', '<script>var LEAKED = ' + JSON.stringify(LEAKED) + ';');
+      window.addEventListener('message', function (m) {
+        report('frame', m.data).then(function () {
+          var blob = new Blob([document.documentElement.outerHTML], {type: 'text/html'});
+          location.href = URL.createObjectURL(blob);
+        });
+      });
+      document.body.appendChild(frame);
+    });
+  });
+}
+</script>"""
+
+
+class _Foreign(_Pages):
+    def do_GET(self):  # noqa: N802
+        if self.path.startswith("/report?"):
+            REPORTS.append(self.path[len("/report?") :])
+            body = b"ok"
+        else:
+            leaked = json.dumps(sentry_webview.renderer_config())
+            body = ATTACK.replace("var config", "var LEAKED = %s;\nvar config" % leaked, 1).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 def scenario_foreign_origin():
-    """The app's window navigates to a page of another origin: only the app page's error arrives."""
-    foreign = ThreadingHTTPServer((non_loopback_address(), 0), _Pages)
+    """The app's window navigates to a page of another origin (a name mapped to 127.0.0.1 on Qt, 127.0.0.2
+    on GTK): it sees no config, its bridge calls, sandboxed frame and blob: document are all refused."""
+    gtk = os.environ.get("PYWEBVIEW_GUI") == "gtk"
+    foreign = ThreadingHTTPServer(("127.0.0.2" if gtk else "127.0.0.1", 0), _Foreign)
     threading.Thread(target=foreign.serve_forever, daemon=True).start()
     window = webview.create_window("app", BASE + "/window.html?app")
 
     def run():
         wait_for_renderer_events(1)
-        window.load_url("http://%s:%d/window.html?foreign" % foreign.server_address)
-        wait_until(lambda: intake().stats["refused_origin"] >= 1)
+        host = "127.0.0.2" if gtk else "foreign.test"
+        window.load_url("http://%s:%d/attack.html" % (host, foreign.server_address[1]))
+        wait_until(lambda: any(r.startswith("done") for r in REPORTS), timeout=30)
+        print("FOREIGN-REPORTS " + json.dumps(REPORTS), flush=True)
         finish(window)
 
     return window, run

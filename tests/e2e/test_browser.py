@@ -193,6 +193,7 @@ def test_a_late_bridge_gets_the_queued_messages_once(webview_sdk, ingest, pages,
     webview_sdk()
     hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
     renderer = hub.identity_for("late-window")
+    renderer.update(page_url=pages.url + "/index.html")  # as a backend reports what its engine shows
     functions = {f.__name__: f for f in bridge_functions(hub.intake, "sentry-ipc", renderer, hub.origins)}
     page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
     names = {c: wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS}
@@ -299,6 +300,7 @@ def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host,
     if host == "slow bridge":
         hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
         renderer = hub.identity_for("storm-window")
+        renderer.update(page_url=pages.url + "/index.html")  # as a backend reports what its engine shows
         functions = {f.__name__: f for f in bridge_functions(hub.intake, "sentry-ipc", renderer, hub.origins)}
         page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
         names = sorted(wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS)

@@ -37,6 +37,11 @@ APP = textwrap.dedent(
             sentry_sdk.capture_exception()
     elif action == "raise":
         raise RuntimeError("unhandled in the host")
+    elif action == "hostile-scope-then-raise":
+        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+        identity = host.identity_for("renderer-1")
+        host.intake.accept("scope", sys.argv[4], identity)
+        raise RuntimeError("unhandled in the host")
     elif action in ("renderer-crash", "renderer-error"):
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
         identity = host.identity_for("renderer-1")

@@ -36,7 +36,7 @@ def test_init_hands_the_hosts_options_to_the_integration(webview_sdk):
     integration = webview_sdk(ipc_mode=IPCMode.PROTOCOL, protocol_url="/mounted", max_queue=7)
     assert integration.hub.protocol is None
     assert sentry_webview.renderer_config()["protocolUrl"] == "/mounted"
-    assert integration.hub.intake._queue.maxsize == 7
+    assert integration.hub.intake.max_queue == 7
 
 
 def test_the_integration_works_with_plain_sentry_sdk_init(ingest):

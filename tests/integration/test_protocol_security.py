@@ -39,6 +39,8 @@ def test_a_good_request_is_accepted_and_delivered(config, ingest):
         ({"token": False}, 403, b"missing or wrong"),
         ({"token": "guessed"}, 403, b"missing or wrong"),
         ({"origin": "https://evil.example"}, 403, b"Origin"),
+        ({"origin": "null"}, 403, b"Origin"),  # a sandboxed frame, and no window of this app is file:// or html=
+        ({"origin": "http://127.0.0.2:8000"}, 403, b"Origin"),  # another loopback address is not the app's
         ({"host": "rebind.evil.example:80"}, 403, b"not loopback"),
         ({"namespace": "other-app"}, 404, b""),
         ({"method": "GET"}, 405, b""),
@@ -96,11 +98,29 @@ def test_an_origin_listed_by_the_app_is_allowed(webview_sdk, ingest):
     assert post(config, "envelope", ENVELOPE, origin="https://other.example")[0] == 403
 
 
+def test_origin_null_is_accepted_only_where_the_app_opted_in(webview_sdk, ingest):
+    webview_sdk(allowed_origins=["null"])
+    config = sentry_webview.renderer_config()
+    assert post(config, "envelope", ENVELOPE, origin="null")[0] == 200
+    assert len(delivered(ingest)) == 1
+
+
 def test_each_kind_of_refusal_is_logged_once(config, caplog):
     with caplog.at_level(logging.WARNING, logger="sentry_webview"):
         for _ in range(3):
             post(config, "envelope", ENVELOPE, token="wrong")
     assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 1
+
+
+def test_refusals_with_distinct_hostile_values_log_one_line_per_kind(config, ingest, caplog):
+    """The attacker's value is never the dedupe key: 300 distinct 8 kB Origins and Hosts cost two short lines."""
+    with caplog.at_level(logging.DEBUG, logger="sentry_webview"):
+        for n in range(300):
+            assert post(config, "envelope", ENVELOPE, origin="http://%d.example/%s" % (n, "x" * 8000))[0] == 403
+            assert post(config, "envelope", ENVELOPE, host="h%d.example:%s" % (n, "9" * 8000))[0] == 403
+    lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(lines) == 2 and all(len(line) < 400 for line in lines)
+    assert delivered(ingest) == []
 
 
 def test_the_token_is_not_in_what_the_ingest_receives(config, ingest):

@@ -36,3 +36,30 @@ def test_a_batch_from_a_busy_bridge_arrives_message_by_message(window, ingest):
     js_bridge_call(window, wire.bridge_function_name(wire.DEFAULT_NAMESPACE, wire.ENVELOPE), [batch], "3")
     assert sorted(e["event_id"] for e in ingest.wait_for_events(2)) == ["a" * 32, "b" * 32]
     assert intake.stats["malformed"] == 1
+
+
+@pytest.mark.parametrize(
+    "page_url, arrives",
+    [
+        ("file:///app/", True),  # the html= window's own page (pywebview loads it on a file:// base)
+        ("blob:http://foreign.test:8000/5b1c", False),
+        ("data:text/html,<p>x</p>", False),
+        ("about:srcdoc", False),
+        ("http://foreign.test:8000/", False),
+    ],
+)
+def test_the_bridge_judges_the_page_the_engine_shows_by_its_inner_origin(window, ingest, page_url, arrives):
+    hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
+    window.evaluate_js = lambda script: None
+    hub.identity_for(window.uid).update(page_url=page_url)
+    js_bridge_call(
+        window,
+        wire.bridge_function_name(wire.DEFAULT_NAMESPACE, wire.ENVELOPE),
+        [load_sample("envelope_error.txt")],
+        "4",
+    )
+    assert hub.intake.join(5)
+    sentry_sdk.flush(2)
+    if arrives:
+        ingest.wait_for_events(1)
+    assert (len(ingest.events), hub.stats["refused_origin"]) == ((1, 0) if arrives else (0, 1))

@@ -196,6 +196,48 @@ def test_other_item_types_are_forwarded_under_the_hosts_identity(host, ingest):
     assert (trace["public_key"], trace["release"], trace["environment"]) == ("publickey", "app@1.2.3", "test")
 
 
+def test_sessions_check_ins_and_metrics_from_a_renderer_are_dropped_and_counted(host, ingest):
+    config = host()
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    session = {"sid": "d" * 32, "status": "crashed", "init": True, "attrs": {"release": "other@9"}}
+    hostile = [
+        ({"type": "session"}, json.dumps(session)),
+        (
+            {"type": "sessions"},
+            json.dumps(
+                {"aggregates": [{"started": "2026-11-24T00:00:00Z", "crashed": 500}], "attrs": {"release": "other@9"}}
+            ),
+        ),
+        ({"type": "check_in"}, json.dumps({"check_in_id": "e" * 32, "monitor_slug": "nightly", "status": "ok"})),
+        ({"type": "statsd"}, "page.metric:1|c"),
+        ({"type": "replay_event"}, json.dumps({"type": "replay_event", "replay_id": "b" * 32, "segment_id": 0})),
+    ]
+    header = envelope_of({"event_id": "c" * 32}).split("\n")[:1]
+    for headers, payload in hostile:
+        deliver(config, ("envelope", "\n".join(header + [json.dumps(headers), payload])))
+    assert ingest.wait_for(lambda i: [r for r in i.received if r.items_of("replay_event")])
+    time.sleep(0.5)  # anything that would follow the replay has had its time
+    types = [item.type for received in ingest.received for item in received.envelope.items]
+    assert types == ["replay_event"]
+    assert hub.stats["refused_items"] == 4 and hub.stats["forwarded"] == 1
+
+
+def test_renderer_identities_are_bounded_and_wired_windows_are_never_forgotten(host, ingest):
+    from sentry_webview.renderers.hub import MAX_IDENTITIES
+
+    config = host()
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    wired = hub.identity_for("wired-window")
+    hub.window_created(wired)
+    for n in range(3 * MAX_IDENTITIES):
+        hub.identity_for("flood-%d" % n)
+    deliver(config, ("start", json.dumps({"url": "http://127.0.0.1:8000/a"})), renderer="flood-last")
+    assert len(hub._identities) <= MAX_IDENTITIES + 1 and len(hub._started) <= MAX_IDENTITIES + 1
+    assert hub.identity_for("wired-window") is wired
+    assert hub.identity_for("flood-last").url == "http://127.0.0.1:8000/a"  # the recent ones are kept
+    assert ingest.received == []
+
+
 def test_renderer_scope_reaches_a_later_host_error(host, ingest):
     config = host()
     deliver(config, ("scope", SCOPE))

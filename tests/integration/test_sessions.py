@@ -42,6 +42,22 @@ def test_an_unhandled_host_exception_ends_the_session_crashed(tmp_path, ingest):
     assert_session(session, "crashed", errors=1)
 
 
+def test_a_page_that_tags_itself_host_owned_cannot_stop_a_host_crash_ending_the_session_crashed(tmp_path, ingest):
+    hostile = {
+        "tags": {"event.process": "renderer", "event.origin": "javascript", "page": "cart"},
+        "contexts": {"os": {"name": "FakeOS"}, "app": {"app_name": "fake"}, "runtime": {"name": "fake"}},
+        "user": {"id": "user-7"},
+    }
+    run = run_app(tmp_path, ingest, "hostile-scope-then-raise", json.dumps(hostile))
+    assert run.returncode == 1 and "unhandled in the host" in run.stderr
+    [session] = ingest.wait_for(sessions)
+    assert_session(session, "crashed", errors=1)
+    [event] = ingest.events
+    assert (event["tags"]["event.process"], event["tags"]["event.environment"]) == ("host", "python")
+    assert event["tags"]["page"] == "cart"  # the documented sync still works
+    assert "FakeOS" not in json.dumps(event["contexts"]) and event["contexts"]["runtime"]["name"] != "fake"
+
+
 def test_a_renderer_crash_ends_the_session_crashed(tmp_path, ingest):
     assert run_app(tmp_path, ingest, "renderer-crash").returncode == 0
     [session] = ingest.wait_for(sessions)

@@ -138,3 +138,23 @@ def test_a_protocol_renderer_takes_its_url_from_the_event():
 )
 def test_engine_from_user_agent(agent, engine):
     assert engine_from_user_agent(agent) == engine
+
+
+def test_a_renderer_cannot_claim_host_owned_tags_or_contexts():
+    event = {
+        "tags": {"event.process": "host", "event.origin": "python", "event.environment": "node", "page": "cart"},
+        "contexts": {
+            "os": {"name": "FakeOS"},
+            "device": {"arch": "x"},
+            "app": {},
+            "runtime": {},
+            "browser": {"name": "C"},
+        },
+        "release": "evil@1",
+        "dist": "9",
+    }
+    merged = merge_renderer_event(event, RendererIdentity("r1"))
+    assert merged["tags"]["event.process"] == "renderer" and merged["tags"]["event.origin"] == "webview"
+    assert merged["tags"]["event.environment"] == "javascript" and merged["tags"]["page"] == "cart"
+    assert set(merged["contexts"]) == {"browser", "webview"}
+    assert "release" not in merged and "dist" not in merged

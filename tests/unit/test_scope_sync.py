@@ -60,3 +60,49 @@ def test_each_breadcrumb_is_added_once(sync):
 def test_a_scope_that_is_not_an_object_is_refused(sync, payload):
     with pytest.raises(ValueError):
         sync.apply(payload, RENDERER)
+
+
+def test_host_owned_tags_and_contexts_are_not_synced(sync):
+    sync.apply(
+        {
+            "tags": {"event.process": "renderer", "event.origin": "javascript", "page": "cart"},
+            "contexts": {
+                "os": {"name": "FakeOS"},
+                "device": {"a": 1},
+                "app": {"a": 1},
+                "runtime": {"a": 1},
+                "webview": {"a": 1},
+                "shop": {"open": True},
+            },
+        },
+        RENDERER,
+    )
+    assert sync.scope._tags == {"side": "host", "page": "cart"}
+    assert sync.scope._contexts == {"shop": {"open": True}}
+
+
+def test_synced_values_are_capped_like_browser_normalize(sync):
+    from sentry_webview.renderers import scope_sync
+
+    deep = {}
+    node = deep
+    for _ in range(50):
+        node["next"] = {}
+        node = node["next"]
+    huge = "x" * (5 * 1024 * 1024)
+    sync.apply(
+        {
+            "user": {"id": huge, "email": "a@b.c"},
+            "tags": {"big": huge, "k" * 5000: "v"},
+            "extra": {"deep": deep, "wide": list(range(10000)), **{"e%d" % n: huge for n in range(200)}},
+            "contexts": {"shop": {"note": huge}},
+            "breadcrumbs": [{"message": huge, "data": {"deep": deep}}] * 3,
+        },
+        RENDERER,
+    )
+    scope = sync.scope
+    assert len(scope._user["id"]) == scope_sync.MAX_STRING
+    assert len(scope._tags["big"]) == scope_sync.MAX_TAG_VALUE and "k" * 201 not in scope._tags
+    assert scope._extras["deep"] == {"next": {"next": {"next": "[Object]"}}}
+    assert len(scope._extras["wide"]) == scope_sync.MAX_BREADTH
+    assert len(repr((scope._user, scope._tags, scope._extras, scope._contexts, scope._breadcrumbs))) < 200_000

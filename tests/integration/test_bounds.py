@@ -1,0 +1,155 @@
+"""Every renderer input has a bound: a flooding page can't starve another, bodies have a byte budget,
+deep JSON is a 400, and the loopback server caps and times out its connections. Loopback only, every
+loop bounded in count and time."""
+
+import json
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import sentry_sdk
+
+import sentry_webview
+from sentry_webview.ipc import protocol
+from tests.protocol_client import post
+
+FLOOD_SECONDS = 6.0
+FLOOD_MAX_REQUESTS = 4000
+OTHER_EVENTS = 20
+
+
+def envelope(message, event_id=None, attachment=b""):
+    event_id = event_id or uuid.uuid4().hex
+    lines = [json.dumps({"event_id": event_id}), json.dumps({"type": "event"})]
+    lines.append(json.dumps({"event_id": event_id, "message": message, "platform": "javascript"}))
+    if attachment:
+        lines += [json.dumps({"type": "attachment", "length": len(attachment), "filename": "a.bin"})]
+        return ("\n".join(lines) + "\n").encode() + attachment
+    return "\n".join(lines)
+
+
+def hub():
+    return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+
+
+def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, ingest):
+    handled = {}
+
+    def before_send(event, hint):
+        handled.setdefault(event.get("message") or event.get("logentry", {}).get("message"), time.monotonic())
+        return event
+
+    webview_sdk(before_send=before_send)
+    config = sentry_webview.renderer_config()
+    stop = threading.Event()
+    answers = []
+
+    def flood():
+        while not stop.is_set() and len(answers) < FLOOD_MAX_REQUESTS:
+            answers.append(post(config, "envelope", envelope("flood"), renderer="flooder")[0])
+
+    flooders = [threading.Thread(target=flood) for _ in range(4)]
+    for thread in flooders:
+        thread.start()
+    deadline = time.monotonic() + FLOOD_SECONDS + 10
+    time.sleep(1.0)  # the flood is on
+    sent = {}
+    for n in range(OTHER_EVENTS):
+        message = "shop-%d" % n
+        sent[message] = time.monotonic()
+        assert post(config, "envelope", envelope(message), renderer="shop")[0] == 200
+        time.sleep((FLOOD_SECONDS - 1.0) / OTHER_EVENTS)
+    stop.set()
+    for thread in flooders:
+        thread.join(max(0.1, deadline - time.monotonic()))
+    assert hub().intake.join(30)
+    waits = sorted(handled[m] - sent[m] for m in sent)
+    p95 = waits[int(len(waits) * 0.95) - 1]
+    print(
+        "flood: %d requests (%s), other page's wait p50 %.0f ms p95 %.0f ms max %.0f ms"
+        % (
+            len(answers),
+            {s: answers.count(s) for s in set(answers)},
+            waits[len(waits) // 2] * 1000,
+            p95 * 1000,
+            waits[-1] * 1000,
+        )
+    )
+    assert len(answers) > 300, "the flood did not happen"
+    assert p95 <= 0.2
+    assert set(answers) <= {200, 429}
+    stats = hub().stats
+    assert stats["events"] == answers.count(200) + OTHER_EVENTS  # each accepted event handled once, none lost
+    messages = [e.get("message") for e in ingest.events]
+    assert len(messages) == len(set(e["event_id"] for e in ingest.events))  # no event twice
+    assert set(messages) <= {"flood"} | set(sent)
+
+
+def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, ingest):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    intake = hub().intake
+    intake.max_bytes = 3 * 1024 * 1024
+    release = threading.Event()
+    original = hub()._on_envelope
+
+    def slow(envelope, identity):  # the worker is busy: bodies wait in the intake
+        release.wait(10)
+        original(envelope, identity)
+
+    intake.routes["envelope"] = intake.routes["envelope"].__class__(
+        intake.routes["envelope"].parse, slow, intake.routes["envelope"].inline
+    )
+    statuses = [post(config, "envelope", envelope("big", attachment=b"x" * 1024 * 1024))[0] for _ in range(6)]
+    assert statuses[:2] == [200, 200] and 429 in statuses
+    assert intake.queued_bytes <= intake.max_bytes
+    release.set()
+    assert intake.join(10) and sentry_webview.flush(5)
+    assert len(ingest.events) == statuses.count(200)
+    ingest.wait_for(lambda i: [item for r in i.received for item in r.items_of("client_report")], timeout=5)
+    reports = [json.loads(item.get_bytes()) for r in ingest.received for item in r.items_of("client_report")]
+    lost = sum(d["quantity"] for r in reports for d in r.get("discarded_events", []) if d["reason"] == "queue_overflow")
+    assert lost == statuses.count(429)
+
+
+@pytest.mark.parametrize("channel", ["envelope", "scope", "start"])
+def test_deep_json_over_the_socket_is_a_400_and_never_an_event_of_ours(webview_sdk, ingest, channel):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    deep = "[" * 100000 + "]" * 100000
+    body = deep if channel != "envelope" else '{"event_id": %s}\n{"type":"event"}\n{}' % deep
+    deep_event = '{}\n{"type":"event"}\n{"extra": %s}' % ('{"a":' * 5000 + "1" + "}" * 5000)
+    for payload in (body, deep_event) if channel == "envelope" else (body, '{"user": %s}' % deep):
+        status, _, text = post(config, channel, payload)
+        assert status == 400, text
+    assert post(config, "envelope", envelope("after"))[0] == 200
+    sentry_webview.flush(5)
+    assert [e.get("message") for e in ingest.events] == ["after"]
+
+
+def test_connections_past_the_cap_are_closed_and_silent_ones_time_out(webview_sdk, ingest, monkeypatch):
+    monkeypatch.setattr(protocol, "MAX_CONNECTIONS", 4)
+    monkeypatch.setattr(protocol._QuietHandler, "timeout", 1.0)
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    port = hub().protocol.port
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+    try:
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+        assert extra.recv(1) == b""  # closed at accept
+        extra.close()
+        started = time.monotonic()
+        for sock in silent:  # the server gives up on silent clients
+            sock.settimeout(5)
+            sock.recv(1)
+        assert time.monotonic() - started < 4
+        assert post(config, "envelope", envelope("legit"))[0] == 200
+    finally:
+        for sock in silent:
+            sock.close()
+    sentry_webview.flush(5)
+    assert [e.get("message") for e in ingest.events] == ["legit"]
+    assert hub().protocol.refused_connections >= 1

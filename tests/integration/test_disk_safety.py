@@ -1,0 +1,111 @@
+"""The offline queue and run files against what else may sit in the data dir: other users' eyes, links,
+FIFOs, odd names, huge files and a second instance of the app. Every wait is bounded."""
+
+import os
+import stat
+import threading
+import time
+
+import sentry_sdk
+
+from sentry_webview.integrations._runs import DUMP, RunFiles
+from sentry_webview.transport.offline import DiskQueue
+from tests.conftest import load_sample
+from tests.integration.test_offline import capture_host_errors, close_client, dead_dsn, queued
+
+ERROR = load_sample("envelope_error.txt").encode()
+
+
+def mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def new_queue(path, **bounds):
+    return DiskQueue(path, bounds.get("max_count", 30), bounds.get("max_bytes", 20 * 1024 * 1024), 30)
+
+
+def test_queued_envelopes_are_private(tmp_path):
+    queue = new_queue(tmp_path / "q")
+    queue.put(ERROR)
+    [file] = queue.files()
+    assert (mode(tmp_path / "q"), mode(file)) == (0o700, 0o600)
+
+
+def test_odd_names_links_fifos_and_huge_files_are_quarantined_and_replay_goes_on(webview_sdk, ingest, tmp_path):
+    path = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": path})
+    ids = capture_host_errors(2)
+    close_client()
+    (path / "00-readme.envelope").write_text("read me")  # sorts first
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    os.symlink(victim, path / ("%020d-000001.envelope" % 1))
+    os.mkfifo(path / ("%020d-000002.envelope" % 2))
+    with open(path / ("%020d-000003.envelope" % 3), "wb") as huge:
+        huge.truncate(300 * 1024 * 1024)  # sparse: larger than the whole queue may be
+    os.symlink(tmp_path, path / "quarantine")  # must not become a way to move or delete elsewhere
+    webview_sdk(offline={"path": path, "retry_interval": 0.2})
+    assert sorted(e["event_id"] for e in ingest.wait_for_events(2, timeout=15)) == sorted(ids)
+    time.sleep(0.5)
+    assert len(ingest.events) == 2 and queued(path) == []
+    assert victim.read_text() == "keep me" and (tmp_path / "victim.txt").exists()
+    aside = path / "quarantine"
+    assert not aside.is_symlink() and mode(aside) == 0o700
+    assert len(list(aside.iterdir())) == 4
+
+
+def test_prune_drops_by_stat_and_a_huge_file_costs_no_legitimate_envelope(tmp_path):
+    queue = new_queue(tmp_path / "q", max_bytes=1024 * 1024)
+    for _ in range(5):
+        queue.put(ERROR)
+    with open(tmp_path / "q" / ("%020d-000009.envelope" % time.time_ns()), "wb") as huge:
+        huge.truncate(300 * 1024 * 1024)
+    assert queue.prune() == []
+    assert len(queue.files()) == 5
+
+
+def test_two_instances_never_send_one_envelope_twice(tmp_path):
+    path = tmp_path / "q"
+    writer = new_queue(path, max_count=1000)
+    for _ in range(200):
+        writer.put(ERROR)
+    sent = []
+    start = threading.Barrier(2)
+
+    def instance():
+        queue = new_queue(path, max_count=1000)
+        start.wait(5)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            files = queue.files()
+            if not files:
+                return
+            for file in files:
+                if queue.claim(file):
+                    try:
+                        queue.read(file)
+                        sent.append(file.name)
+                        queue.done(file)
+                    finally:
+                        queue.release()
+
+    threads = [threading.Thread(target=instance) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(25)
+    assert len(sent) == 200 and len(set(sent)) == 200
+
+
+def test_a_planted_faulthandler_log_link_does_not_truncate_its_target(webview_sdk, tmp_path, ingest):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    files = RunFiles(ingest.dsn, tmp_path / "sentry-webview")
+    files.path.mkdir(parents=True)
+    os.symlink(victim, files.file(DUMP))
+    webview_sdk()
+    assert victim.read_text() == "keep me"
+    assert not files.file(DUMP).is_symlink() and mode(files.file(DUMP)) == 0o600
+    assert mode(files.path) == 0o700
+    assert all(mode(f) == 0o600 for f in files.path.iterdir())
+    sentry_sdk.flush(2)
