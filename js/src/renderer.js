@@ -41,10 +41,14 @@ const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
 const HOST_OWNED = ["release", "environment", "dist"];
 // Minifiers rename @sentry/browser's `sentryWrapped`, so core no longer strips our own frames.
 const OWN_SRC = document.currentScript && document.currentScript.src;
-const OWN_BUNDLE = /sentry-webview[/-]renderer(\.min)?\.js$/;
+const OWN_BUNDLE = /sentry-webview[/-]renderer(-tracing)?(\.min)?\.js$/;
 
 function isOwnFrame(frame) {
   return !!frame.filename && (frame.filename === OWN_SRC || OWN_BUNDLE.test(frame.filename));
+}
+
+function ownOrigin() {
+  return location.origin && location.origin !== "null" ? [location.origin, /^\/(?!\/)/] : [/^\/(?!\/)/];
 }
 
 function scopeMessage() {
@@ -132,7 +136,8 @@ export function init(options = {}) {
   setNormalizeStringifier(normalizeStringifyValue);
   initAndBind(
     BrowserClient,
-    Object.assign({ dsn: DUMMY_DSN }, browserOptions, {
+    // Trace headers go to the app's own origin (its Flask app) by default, not to third parties.
+    Object.assign({ dsn: DUMMY_DSN, tracePropagationTargets: ownOrigin() }, browserOptions, {
       stackParser: stackParserFromStackParserOptions(browserOptions.stackParser || defaultStackParser),
       transport: hostTransport(ipc),
       sendClientReports: false,
@@ -175,12 +180,3 @@ export {
   setUser,
   withScope,
 };
-
-const injected = window[wire.globals.config];
-if (injected && injected.autoInit) {
-  try {
-    init({ ipcNamespace: injected.ipcNamespace });
-  } catch (error) {
-    console.error("sentry-webview: automatic renderer init failed: " + error);
-  }
-}
