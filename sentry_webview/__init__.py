@@ -10,6 +10,7 @@ from sentry_webview.integrations.host_context import HostContextIntegration
 from sentry_webview.integrations.renderer_hang import RendererHangIntegration
 from sentry_webview.integrations.screenshots import ScreenshotsIntegration
 from sentry_webview.integrations.sessions import HostSessionIntegration
+from sentry_webview.integrations.tracing import JsApiTracingIntegration
 from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.integrations.window_events import WindowEventsIntegration
 from sentry_webview.ipc.wire import IPCMode
@@ -21,6 +22,7 @@ __all__ = [
     "HostCrashIntegration",
     "HostSessionIntegration",
     "IPCMode",
+    "JsApiTracingIntegration",
     "RendererHangIntegration",
     "ScreenshotsIntegration",
     "WebviewIntegration",

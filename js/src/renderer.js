@@ -134,10 +134,11 @@ export function init(options = {}) {
   // BrowserSession (the host owns the one session per run), the browser-extension check and the
   // managed tunnel. Leaving init out keeps them out of the bundle.
   setNormalizeStringifier(normalizeStringifyValue);
-  initAndBind(
+  const client = initAndBind(
     BrowserClient,
     // Trace headers go to the app's own origin (its Flask app) by default, not to third parties.
-    Object.assign({ dsn: DUMMY_DSN, tracePropagationTargets: ownOrigin() }, browserOptions, {
+    // Transactions, not streamed spans: the host merges them like errors.
+    Object.assign({ dsn: DUMMY_DSN, tracePropagationTargets: ownOrigin(), traceLifecycle: "static" }, browserOptions, {
       stackParser: stackParserFromStackParserOptions(browserOptions.stackParser || defaultStackParser),
       transport: hostTransport(ipc),
       sendClientReports: false,
@@ -152,6 +153,12 @@ export function init(options = {}) {
       }),
     }),
   );
+  // The trace's DSC names the host's release, environment and DSN key (the page has neither):
+  // what the page propagates over fetch and js_api calls is what the host's transactions carry.
+  const hostDsc = injected && injected.ipcNamespace === namespace && injected.tracing && injected.tracing.dsc;
+  if (hostDsc && client && typeof client.on === "function") {
+    client.on("createDsc", (dsc) => Object.assign(dsc, hostDsc));
+  }
   ipc.sendStart(
     JSON.stringify({
       url: location.href,

@@ -17,13 +17,14 @@ from sentry_webview.ipc import wire
 logger = logging.getLogger("sentry_webview")
 
 SOURCE_URL = "sentry-webview/renderer.js"
+TRACING_BUNDLE = "renderer-tracing.js"  # injected instead when the host has tracing on
 
 
 @lru_cache(maxsize=None)
-def renderer_bundle() -> Optional[str]:
+def renderer_bundle(name: str = "renderer.js") -> Optional[str]:
     """The built renderer bundle shipped in the package, or None (and one warning) if missing."""
     try:
-        return (resources.files("sentry_webview") / "static" / "renderer.js").read_text("utf-8")
+        return (resources.files("sentry_webview") / "static" / name).read_text("utf-8")
     except (OSError, ModuleNotFoundError):
         logger.warning(
             "sentry-webview: sentry_webview/static/renderer.js is missing (a frozen app built without "
@@ -35,12 +36,14 @@ def renderer_bundle() -> Optional[str]:
 
 def injected_source(config: Dict[str, Any]) -> Optional[str]:
     """The script to run at document creation for a renderer with ``config``."""
-    bundle = renderer_bundle()
+    tracing = bool(config.get("tracing"))
+    bundle = renderer_bundle(TRACING_BUNDLE) if tracing else renderer_bundle()
     if bundle is None:
         return None
+    source_url = SOURCE_URL.replace("renderer.js", TRACING_BUNDLE) if tracing else SOURCE_URL
     # JSON is valid JS; escaping "<" keeps the config inert inside a <script> element too.
     literal = json.dumps(dict(config, autoInit=True)).replace("<", "\\u003c")
-    return "window.%s = %s;\n%s\n//# sourceURL=%s\n" % (wire.GLOBALS["config"], literal, bundle, SOURCE_URL)
+    return "window.%s = %s;\n%s\n//# sourceURL=%s\n" % (wire.GLOBALS["config"], literal, bundle, source_url)
 
 
 def script_element_loader(source: str) -> str:
