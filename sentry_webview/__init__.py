@@ -7,6 +7,7 @@ protocol into the host's ``sentry-sdk``, merged with host scope and context.
 from sentry_webview.integrations.app_hang import AppHangIntegration
 from sentry_webview.integrations.crash import HostCrashIntegration
 from sentry_webview.integrations.host_context import HostContextIntegration
+from sentry_webview.integrations.page_init import PageInitIntegration
 from sentry_webview.integrations.renderer_hang import RendererHangIntegration
 from sentry_webview.integrations.screenshots import ScreenshotsIntegration
 from sentry_webview.integrations.sessions import HostSessionIntegration
@@ -23,6 +24,7 @@ __all__ = [
     "HostSessionIntegration",
     "IPCMode",
     "JsApiTracingIntegration",
+    "PageInitIntegration",
     "RendererHangIntegration",
     "ScreenshotsIntegration",
     "WebviewIntegration",

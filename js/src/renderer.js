@@ -155,9 +155,17 @@ export function init(options = {}) {
   );
   // The trace's DSC names the host's release, environment and DSN key (the page has neither):
   // what the page propagates over fetch and js_api calls is what the host's transactions carry.
-  const hostDsc = injected && injected.ipcNamespace === namespace && injected.tracing && injected.tracing.dsc;
-  if (hostDsc && client && typeof client.on === "function") {
-    client.on("createDsc", (dsc) => Object.assign(dsc, hostDsc));
+  // Feedback and replay events, which the host forwards as they are, get its release and environment.
+  const host = injected && injected.ipcNamespace === namespace && injected.host;
+  if (host && client && typeof client.on === "function") {
+    client.on("createDsc", (dsc) => Object.assign(dsc, host));
+    client.addEventProcessor((event) => {
+      if (event.type === "feedback" || event.type === "replay_event") {
+        if (host.release) event.release = host.release;
+        if (host.environment) event.environment = host.environment;
+      }
+      return event;
+    });
   }
   ipc.sendStart(
     JSON.stringify({

@@ -36,13 +36,15 @@ def renderer_bundle(name: str = "renderer.js") -> Optional[str]:
 
 def injected_source(config: Dict[str, Any]) -> Optional[str]:
     """The script to run at document creation for a renderer with ``config``."""
-    tracing = bool(config.get("tracing"))
+    # The tracing variant when the host traces and the bundle inits itself (else the page's own SDK does).
+    tracing = bool(config.get("tracing")) and config.get("autoInit", True) is not False
     bundle = renderer_bundle(TRACING_BUNDLE) if tracing else renderer_bundle()
     if bundle is None:
         return None
     source_url = SOURCE_URL.replace("renderer.js", TRACING_BUNDLE) if tracing else SOURCE_URL
     # JSON is valid JS; escaping "<" keeps the config inert inside a <script> element too.
-    literal = json.dumps(dict(config, autoInit=True)).replace("<", "\\u003c")
+    # autoInit unless a feature said the page inits the renderer SDK itself (PageInitIntegration).
+    literal = json.dumps(dict({"autoInit": True}, **config)).replace("<", "\\u003c")
     return "window.%s = %s;\n%s\n//# sourceURL=%s\n" % (wire.GLOBALS["config"], literal, bundle, source_url)
 
 

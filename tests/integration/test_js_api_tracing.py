@@ -8,7 +8,7 @@ import threading
 import pytest
 import sentry_sdk
 
-from sentry_webview import WebviewIntegration
+from sentry_webview import PageInitIntegration, WebviewIntegration
 from sentry_webview.backends.injection import injected_source
 from sentry_webview.ipc import wire
 from tests.oracles import assert_relay_accepts
@@ -102,13 +102,20 @@ def test_the_traced_call_reaches_only_the_apps_functions(traced_window):
 def test_pages_get_the_tracing_bundle_only_when_the_host_traces(webview_sdk):
     webview_sdk()
     hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
-    assert "tracing" not in hub.renderer_config()
+    config = hub.renderer_config()
+    assert "tracing" not in config
+    assert config["host"] == {"release": "app@1.2.3", "environment": "test", "public_key": "publickey"}
     assert "browserTracing" not in injected_source(hub.renderer_config())
     webview_sdk(traces_sample_rate=0.25)
     hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
     config = hub.renderer_config()
-    assert config["tracing"] == {
-        "tracesSampleRate": 0.25,
-        "dsc": {"release": "app@1.2.3", "environment": "test", "public_key": "publickey"},
-    }
+    assert config["tracing"] == {"tracesSampleRate": 0.25}
     assert "BrowserTracing" in injected_source(config)
+
+
+def test_a_page_that_inits_its_own_sdk_gets_the_preload_but_no_second_init(webview_sdk):
+    webview_sdk(traces_sample_rate=1.0, integrations=[PageInitIntegration()])
+    hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
+    source = injected_source(hub.renderer_config())
+    assert '"autoInit": false' in source
+    assert "BrowserTracing" not in source  # the page's own SDK traces; the injected one only hooks up the IPC
