@@ -54,6 +54,7 @@ def main() -> None:
     emit(
         {
             "renderer": sizes((static / "renderer.js").read_bytes()),
+            "renderer_tracing": sizes((static / "renderer-tracing.js").read_bytes()),
             "preload": sizes((static / "preload.js").read_bytes()),
             **bare(),
         }

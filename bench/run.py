@@ -22,6 +22,7 @@ MODULES = {  # module: timeout in seconds (full mode)
     "memory": 600,
     "injection_qt": 300,
     "startup_qt": 300,
+    "js_api_qt": 300,
     "delivery_qt": 600,
     "delivery": 600,
 }
@@ -166,11 +167,23 @@ def table(results: Dict[str, Dict[str, Any]]) -> Tuple[List[Row], List[str]]:
                 None,
             )
         )
+    js_api = results.get("js_api_qt", {"error": "not run"})
+    if "error" not in js_api:
+        rows.append(
+            (
+                "traced js_api call, page → Python → page (Qt)",
+                "+%.1f ms (%.1f vs %.1f ms)"
+                % (js_api["added_ms"], js_api["traced_call_ms"], js_api["untraced_call_ms"]),
+                "measured",
+                None,
+            )
+        )
     bundle = results["bundle"]
     if "error" not in bundle:
         renderer = bundle["renderer"]["gzip"] / 1000
         rows += [
             ("bundle: renderer (error-only)", kb(bundle["renderer"]), "≤ 35 kB gzip", renderer <= 35),
+            ("bundle: renderer-tracing (host traces)", kb(bundle["renderer_tracing"]), "", None),
             ("bundle: preload", kb(bundle["preload"]), "", None),
             ("  bare @sentry/browser, import *", kb(bundle["bare_browser_all"]), "", None),
             ("  bare @sentry/browser, init + captureException", kb(bundle["bare_browser_errors"]), "", None),

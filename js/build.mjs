@@ -1,8 +1,8 @@
-// Builds the renderer and preload bundles into ../sentry_webview/static (and the readable
+// Builds the renderer (errors-only and tracing) and preload bundles into ../sentry_webview/static (and the readable
 // hand-shippable js/preload.js). `node build.mjs --check` fails when the committed files
 // differ from a fresh build.
 import { build } from "esbuild";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,13 @@ const common = {
 };
 
 const outputs = [
-  { entry: "src/renderer.js", file: "../sentry_webview/static/renderer.js", globalName: "SentryWebview", minify: true },
+  { entry: "src/bundle-renderer.js", file: "../sentry_webview/static/renderer.js", globalName: "SentryWebview", minify: true },
+  {
+    entry: "src/bundle-renderer-tracing.js",
+    file: "../sentry_webview/static/renderer-tracing.js",
+    globalName: "SentryWebview",
+    minify: true,
+  },
   { entry: "src/preload.js", file: "../sentry_webview/static/preload.js", globalName: "SentryWebviewPreload", minify: true },
   {
     entry: "src/preload.js",
@@ -63,6 +69,22 @@ async function checkDefaultIntegrations() {
     process.exit(1);
   }
 }
+// The npm package carries the wire contract: src/wire.json is a copy of the host's.
+const WIRE_SOURCE = join(here, "../sentry_webview/ipc/wire.json");
+const WIRE_COPY = join(here, "src/wire.json");
+function wireCopyCurrent() {
+  try {
+    return readFileSync(WIRE_COPY).equals(readFileSync(WIRE_SOURCE));
+  } catch {
+    return false;
+  }
+}
+if (!check) copyFileSync(WIRE_SOURCE, WIRE_COPY);
+else if (!wireCopyCurrent()) {
+  console.error("js/src/wire.json differs from sentry_webview/ipc/wire.json; run `npm run build` in js/ and commit.");
+  process.exit(1);
+}
+
 await checkDefaultIntegrations();
 
 let stale = [];

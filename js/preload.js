@@ -29,7 +29,7 @@ var SentryWebviewPreload = (() => {
     hookupIpc: () => hookupIpc
   });
 
-  // ../sentry_webview/ipc/wire.json
+  // src/wire.json
   var wire_default = {
     channels: { start: "start", scope: "scope", envelope: "envelope", status: "status" },
     modes: { classic: "classic", protocol: "protocol", both: "both" },
@@ -51,7 +51,8 @@ var SentryWebviewPreload = (() => {
       config: "__SENTRY_WEBVIEW__",
       rendererId: "__SENTRY_RENDERER_ID__",
       rendererInit: "__SENTRY_WEBVIEW_RENDERER_INIT__"
-    }
+    },
+    tracing: { jsApiCall: "sentry_webview_js_api_call", op: "function.pywebview.js_api" }
   };
 
   // src/wire.js

@@ -16,6 +16,7 @@ from sentry_webview.integrations.host_context import HostContextIntegration
 from sentry_webview.integrations.renderer_hang import RendererHangIntegration
 from sentry_webview.integrations.screenshots import ScreenshotsIntegration
 from sentry_webview.integrations.sessions import HostSessionIntegration
+from sentry_webview.integrations.tracing import JsApiTracingIntegration
 from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.integrations.window_events import WindowEventsIntegration
 from sentry_webview.ipc import wire
@@ -40,8 +41,9 @@ def default_integrations(
     """The integrations ``init`` sets up: the one list of sentry-webview's features.
 
     The renderer hub (``WebviewIntegration``), host contexts, window events, release
-    health and host crash reports are on; app hangs, renderer hangs and screenshots
-    come with their option. For apps that call ``sentry_sdk.init`` themselves:
+    health, host crash reports and js_api tracing (when the host traces) are on; app
+    hangs, renderer hangs and screenshots come with their option. For apps that call
+    ``sentry_sdk.init`` themselves:
 
     >>> sentry_sdk.init(dsn=..., integrations=sentry_webview.default_integrations(ipc_namespace="my-app"))
     """
@@ -61,6 +63,7 @@ def default_integrations(
         WindowEventsIntegration(),
         HostSessionIntegration(data_dir=data_path),
         HostCrashIntegration(data_dir=data_path),
+        JsApiTracingIntegration(),
     ]
     if anr_threshold is not None:
         integrations.append(AppHangIntegration(anr_threshold))

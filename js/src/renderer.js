@@ -41,10 +41,14 @@ const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
 const HOST_OWNED = ["release", "environment", "dist"];
 // Minifiers rename @sentry/browser's `sentryWrapped`, so core no longer strips our own frames.
 const OWN_SRC = document.currentScript && document.currentScript.src;
-const OWN_BUNDLE = /sentry-webview[/-]renderer(\.min)?\.js$/;
+const OWN_BUNDLE = /sentry-webview[/-]renderer(-tracing)?(\.min)?\.js$/;
 
 function isOwnFrame(frame) {
   return !!frame.filename && (frame.filename === OWN_SRC || OWN_BUNDLE.test(frame.filename));
+}
+
+function ownOrigin() {
+  return location.origin && location.origin !== "null" ? [location.origin, /^\/(?!\/)/] : [/^\/(?!\/)/];
 }
 
 function scopeMessage() {
@@ -130,9 +134,11 @@ export function init(options = {}) {
   // BrowserSession (the host owns the one session per run), the browser-extension check and the
   // managed tunnel. Leaving init out keeps them out of the bundle.
   setNormalizeStringifier(normalizeStringifyValue);
-  initAndBind(
+  const client = initAndBind(
     BrowserClient,
-    Object.assign({ dsn: DUMMY_DSN }, browserOptions, {
+    // Trace headers go to the app's own origin (its Flask app) by default, not to third parties.
+    // Transactions, not streamed spans: the host merges them like errors.
+    Object.assign({ dsn: DUMMY_DSN, tracePropagationTargets: ownOrigin(), traceLifecycle: "static" }, browserOptions, {
       stackParser: stackParserFromStackParserOptions(browserOptions.stackParser || defaultStackParser),
       transport: hostTransport(ipc),
       sendClientReports: false,
@@ -147,6 +153,20 @@ export function init(options = {}) {
       }),
     }),
   );
+  // The trace's DSC names the host's release, environment and DSN key (the page has neither):
+  // what the page propagates over fetch and js_api calls is what the host's transactions carry.
+  // Feedback and replay events, which the host forwards as they are, get its release and environment.
+  const host = injected && injected.ipcNamespace === namespace && injected.host;
+  if (host && client && typeof client.on === "function") {
+    client.on("createDsc", (dsc) => Object.assign(dsc, host));
+    client.addEventProcessor((event) => {
+      if (event.type === "feedback" || event.type === "replay_event") {
+        if (host.release) event.release = host.release;
+        if (host.environment) event.environment = host.environment;
+      }
+      return event;
+    });
+  }
   ipc.sendStart(
     JSON.stringify({
       url: location.href,
@@ -175,12 +195,3 @@ export {
   setUser,
   withScope,
 };
-
-const injected = window[wire.globals.config];
-if (injected && injected.autoInit) {
-  try {
-    init({ ipcNamespace: injected.ipcNamespace });
-  } catch (error) {
-    console.error("sentry-webview: automatic renderer init failed: " + error);
-  }
-}

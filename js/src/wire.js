@@ -1,5 +1,7 @@
-// The wire contract, read from the same file the Python host reads.
-import WIRE from "../../sentry_webview/ipc/wire.json";
+// The wire contract: src/wire.json is a copy of sentry_webview/ipc/wire.json, the file the Python
+// host reads, made by build.mjs (`npm run check` fails when they differ), so the npm package
+// carries it.
+import WIRE from "./wire.json";
 
 export const wire = WIRE;
 const NAMESPACE_RE = new RegExp(WIRE.namespacePattern);

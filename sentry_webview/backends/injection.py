@@ -18,13 +18,14 @@ from sentry_webview.ipc.origins import SCRIPT_RULE_KEY, script_guard
 logger = logging.getLogger("sentry_webview")
 
 SOURCE_URL = "sentry-webview/renderer.js"
+TRACING_BUNDLE = "renderer-tracing.js"  # injected instead when the host has tracing on
 
 
 @lru_cache(maxsize=None)
-def renderer_bundle() -> Optional[str]:
+def renderer_bundle(name: str = "renderer.js") -> Optional[str]:
     """The built renderer bundle shipped in the package, or None (and one warning) if missing."""
     try:
-        return (resources.files("sentry_webview") / "static" / "renderer.js").read_text("utf-8")
+        return (resources.files("sentry_webview") / "static" / name).read_text("utf-8")
     except (OSError, ModuleNotFoundError):
         logger.warning(
             "sentry-webview: sentry_webview/static/renderer.js is missing (a frozen app built without "
@@ -39,12 +40,15 @@ def injected_source(config: Dict[str, Any]) -> Optional[str]:
 
     The script runs in every document the window shows, so it publishes the config (and its
     token) only in a document whose origin the host allowed when it was injected (the config's
-    ``SCRIPT_RULE_KEY``): a foreign page the window navigates to gets nothing.
+    ``SCRIPT_RULE_KEY``): a foreign page the window navigates to gets nothing. The tracing
+    bundle when the host traces and the bundle inits itself (else the page's own SDK does).
     """
-    bundle = renderer_bundle()
+    config = dict({"autoInit": True}, **config)  # unless a feature said the page inits its SDK itself
+    tracing = bool(config.get("tracing")) and config["autoInit"] is not False
+    bundle = renderer_bundle(TRACING_BUNDLE) if tracing else renderer_bundle()
     if bundle is None:
         return None
-    config = dict(config, autoInit=True)
+    source_url = SOURCE_URL.replace("renderer.js", TRACING_BUNDLE) if tracing else SOURCE_URL
     rule = config.pop(SCRIPT_RULE_KEY, None)
     guard = script_guard(rule) if rule is not None else "true"
     # JSON is valid JS; escaping "<" keeps the config inert inside a <script> element too.
@@ -54,7 +58,7 @@ def injected_source(config: Dict[str, Any]) -> Optional[str]:
         wire.GLOBALS["config"],
         literal,
         bundle,
-        SOURCE_URL,
+        source_url,
     )
 
 

@@ -56,6 +56,9 @@ TOKEN_HEADER: str = _WIRE["headers"]["token"]
 RENDERER_HEADER: str = _WIRE["headers"]["renderer"]
 GLOBALS: Dict[str, str] = dict(_WIRE["globals"])
 BRIDGE_PREFIX: str = _WIRE["bridgePrefix"]
+# The host function a tracing page calls instead of the app's js_api function: (name, args, trace headers).
+JS_API_CALL: str = _WIRE["tracing"]["jsApiCall"]
+JS_API_OP: str = _WIRE["tracing"]["op"]
 # A bridge payload is text, {BASE64: "..."} for binary, or {BATCH: [payload, ...]} for several of one channel.
 BASE64_KEY: str = _WIRE["bridgePayloadKeys"]["base64"]
 BATCH_KEY: str = _WIRE["bridgePayloadKeys"]["batch"]

@@ -22,6 +22,8 @@ def test_renderer_config_names_namespace_mode_url_and_token(webview_sdk):
         "ipcMode": "both",
         "protocolUrl": "http://127.0.0.1:%d/my-app" % port,
         "headers": {wire.TOKEN_HEADER: config["headers"][wire.TOKEN_HEADER]},
+        # what the host owns, for forwarded feedback and replay and for trace headers
+        "host": {"release": "app@1.2.3", "environment": "test", "public_key": "publickey"},
     }
     assert len(config["headers"][wire.TOKEN_HEADER]) >= 40
 

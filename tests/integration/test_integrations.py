@@ -12,6 +12,7 @@ from sentry_webview import (
     HostContextIntegration,
     HostCrashIntegration,
     HostSessionIntegration,
+    JsApiTracingIntegration,
     RendererHangIntegration,
     ScreenshotsIntegration,
     WebviewIntegration,
@@ -27,6 +28,7 @@ DEFAULTS = [
     WindowEventsIntegration,
     HostSessionIntegration,
     HostCrashIntegration,
+    JsApiTracingIntegration,
 ]
 
 
