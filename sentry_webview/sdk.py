@@ -110,6 +110,8 @@ def init(
     - Renderer events go without the host's ``server_name`` (before the app's ``before_send``).
     - ``auto_session_tracking`` defaults to False: the run's one application session
       stands, whatever serves the pages (pywebview's Bottle server, the app's Flask app).
+    - sentry-sdk's Bottle integration stays off unless listed in ``integrations``: Bottle is
+      pywebview's file server, and each file it serves would be a transaction.
     - ``offline`` (default True) keeps what can't be sent on disk and sends it later:
       ``False`` turns it off, a dict tunes it (``path``, ``max_count``, ``max_bytes``,
       ``max_age_days``, ``retry_interval``, ``should_store``, ``should_send``). An
@@ -147,6 +149,8 @@ def init(
     options.setdefault("environment", default_environment())
     for hook in ("before_send", "before_send_transaction"):
         options[hook] = _without_host_name(options.get(hook))
+    if not any(getattr(integration, "identifier", None) == "bottle" for integration in given):
+        options["disabled_integrations"] = list(options.get("disabled_integrations") or []) + _file_server()
     # One application session per run (HostSessionIntegration), as @sentry/electron: a request-mode session
     # per request of pywebview's Bottle server or the app's Flask app would end it and count each page load.
     options.setdefault("auto_session_tracking", False)
@@ -168,6 +172,16 @@ def close() -> None:
     for integration in list(getattr(client, "integrations", {}).values()):
         if isinstance(integration, (WebviewIntegration, RunIntegration)):
             integration.close()
+
+
+def _file_server() -> List[Any]:
+    """sentry-sdk's Bottle integration, which it would switch on by itself: Bottle is pywebview's file
+    server, whose every page and asset would be a transaction (an app that wants it lists it)."""
+    try:
+        from sentry_sdk.integrations.bottle import BottleIntegration
+    except Exception:  # DidNotEnable, ImportError: Bottle is not installed
+        return []
+    return [BottleIntegration]
 
 
 def _without_host_name(hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[Any, Any], Any]:
