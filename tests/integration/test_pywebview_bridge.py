@@ -40,7 +40,7 @@ def test_a_reply_to_our_bridge_call_lost_to_navigation_is_not_reported(window, i
     window.evaluate_js = navigated_away
     js_bridge_call(window, wire.bridge_function_name(wire.DEFAULT_NAMESPACE, wire.START), ["{}"], "1")
     js_bridge_call(window, "save", ["app data"], "2")
-    exception = ingest.wait_for_events(1)[0]["exception"]["values"][-1]
+    exception = ingest.wait_for_exactly(1)[0]["exception"]["values"][-1]
     assert exception["type"] == "JavascriptException"
     calls = [frame for frame in exception["stacktrace"]["frames"] if frame["function"] == "_call"]
     assert [frame["vars"]["func_name"] for frame in calls] == ["'save'"]
