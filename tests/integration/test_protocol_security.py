@@ -40,8 +40,8 @@ def test_a_good_request_is_accepted_and_delivered(config, ingest):
         ({"token": "guessed"}, 403, b"missing or wrong"),
         ({"origin": "https://evil.example"}, 403, b"Origin"),
         ({"host": "rebind.evil.example:80"}, 403, b"not loopback"),
-        ({"namespace": "other-app"}, 404, b""),
-        ({"method": "GET"}, 405, b""),
+        ({"namespace": "other-app"}, 404, b"Not Found"),
+        ({"method": "GET"}, 405, b"Method Not Allowed"),
     ],
 )
 def test_foreign_or_unauthenticated_requests_are_refused(config, ingest, kwargs, status, reason):
