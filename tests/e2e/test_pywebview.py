@@ -93,21 +93,35 @@ def test_the_apps_own_js_api_still_works(gui, run_scenario, ingest):
     assert exception_of(event)["value"] == "after js_api"
 
 
+# What a SIGKILL of the page's renderer gives on each GUI (measured: one outcome, every run). Each
+# engine status's own reason is tests/integration/test_exit_reasons.py (against the real enums).
+KILLED = {"qt": ("killed", "warning"), "gtk": ("crashed", "fatal")}
+
+
 def test_a_killed_renderer_is_reported(gui, run_scenario, ingest):
     run_scenario("renderer-killed", gui)
-    event = ingest.wait_for(lambda i: [e for e in i.events if "Renderer process gone" in str(e.get("message"))])[0]
-    assert event["level"] in ("warning", "fatal")
-    assert event["tags"]["exit.reason"] in ("killed", "crashed", "abnormal-exit")
+    [event] = ingest.wait_for_exactly(1)
+    assert "Renderer process gone" in event["message"]
+    assert (event["tags"]["exit.reason"], event["level"]) == KILLED[gui]
     assert event["contexts"]["webview"]["title"] == "victim"
     assert any(c.get("message") == "window.renderer-gone" for c in event["breadcrumbs"]["values"])
     assert_relay_accepts(event)
 
 
-def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario):
+def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario, ingest):
     result = run_scenario("quit", gui)
     destroyed = float(re.search(r"DESTROY_AT (\S+)", result.stdout).group(1))
     exited = float(re.search(r"EXITED_AT (\S+)", result.stdout).group(1))
-    assert exited - destroyed < 3.0
+    print("QUIT_SECONDS %s %.3f" % (gui, exited - destroyed))
+    # Measured 0.01-0.05 s; 1.0 s leaves 20x for a loaded machine and still catches a flush that waits.
+    assert exited - destroyed < 1.0
+    time.sleep(0.5)
+    # The page only kept the bridge busy: nothing of it, and no error of the quit itself, is an event.
+    events = ["%s: %s" % (exception_of(e)["type"], exception_of(e)["value"]) for e in ingest.events]
+    # Not strict: the Qt KeyError came in 2 of 3 quits measured here (issue: 3 of 8), so a clean quit passes.
+    if gui == "qt" and events and all(e.startswith("KeyError") for e in events):
+        pytest.xfail("issue 17: pywebview KeyError host events when evaluate_js waits are released at close")
+    assert events == []
 
 
 def test_with_the_bundles_missing_a_page_that_ships_the_js_still_reports(gui, run_scenario, ingest, tmp_path):
