@@ -26,6 +26,7 @@ class ReceivedEnvelope:
     path: str
     headers: Dict[str, str]
     envelope: Envelope
+    received_at: float = 0.0  # time.time() when it arrived
 
     def items_of(self, item_type: str) -> List[Any]:
         return [item for item in self.envelope.items if item.type == item_type]
@@ -156,7 +157,7 @@ class _IngestHandler(BaseHTTPRequestHandler):
             time.sleep(0.05)
         status, headers = self.server.reply
         if 200 <= status < 300:
-            self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope))
+            self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope, time.time()))
         self._answer(status, headers)
 
     def _answer(self, status: int, headers: Dict[str, str]) -> None:

@@ -327,7 +327,9 @@ def scenario_foreign_origin():
 
 
 def block_gui_thread():
+    print("BLOCKED_AT %f" % time.time(), flush=True)
     time.sleep(3)
+    print("UNBLOCKED_AT %f" % time.time(), flush=True)
 
 
 def poll_on_gui_thread(window, poll):
@@ -458,7 +460,7 @@ sentry_webview.init(
     offline={"path": os.environ["OFFLINE_QUEUE"]} if os.environ.get("OFFLINE_QUEUE") else True,
     anr_threshold=1.0 if SCENARIO in ("hang", "hang-hidden", "suspended") else None,
     renderer_anr_threshold=1.0 if SCENARIO in ("renderer-block", "hang") else None,
-    attach_screenshot=SCENARIO == "screenshot",
+    attach_screenshot=SCENARIO == "screenshot" or os.environ.get("SCREENSHOTS") == "1",
     traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,
 )
 sentry_sdk.set_tag("host.tag", "e2e")

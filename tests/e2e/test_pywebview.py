@@ -7,6 +7,7 @@ import shutil
 import struct
 import time
 import zlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,8 @@ def test_the_apps_own_js_api_still_works(gui, run_scenario, ingest):
 
 # What a SIGKILL of the page's renderer gives on each GUI (measured: one outcome, every run). Each
 # engine status's own reason is tests/integration/test_exit_reasons.py (against the real enums).
+# From an ANR event's capture to the ingest: measured 0.04-0.11 s; 0.5 s is half the screenshot wait (1 s).
+ANR_SENT_WITHIN = 0.5
 KILLED = {"qt": ("killed", "warning"), "gtk": ("crashed", "fatal")}
 
 
@@ -188,6 +191,26 @@ def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario,
     assert [e["tags"]["event.process"] for e in ingest.events] == ["host"]
     # The run's session: a hang, not a crash (as @sentry/electron).
     assert sessions(ingest)[-1]["status"] == "abnormal"
+
+
+def test_with_screenshots_on_the_anr_event_is_sent_while_the_gui_thread_is_still_blocked(gui, run_scenario, ingest):
+    """attach_screenshot=True: an ANR event must not wait for a screenshot from the GUI thread that
+    doesn't answer (the screenshot wait is 1 s; the hang 3 s, the threshold 1 s)."""
+    result = run_scenario("hang", gui, SCREENSHOTS="1")
+    blocked_at = float(re.search(r"BLOCKED_AT (\S+)", result.stdout).group(1))
+    anrs = [
+        r
+        for r in ingest.received
+        if r.event and exception_of(r.event).get("type") == "ApplicationNotResponding"
+    ]
+    assert len(anrs) == 1
+    [anr] = anrs
+    captured_at = datetime.fromisoformat(anr.event["timestamp"].replace("Z", "+00:00")).timestamp()
+    print("ANR_AFTER %s %.3f %.3f" % (gui, anr.received_at - blocked_at, anr.received_at - captured_at))
+    assert anr.items_of("attachment") == []  # no screenshot of a window that can't paint
+    assert blocked_at < anr.received_at < blocked_at + 3  # sent while the GUI thread is still blocked
+    # Waiting for a screenshot from the blocked GUI thread would add its 1 s timeout here.
+    assert anr.received_at - captured_at < ANR_SENT_WITHIN
 
 
 def test_a_gui_thread_blocked_while_every_window_is_hidden_is_not_reported(gui, run_scenario, ingest):
