@@ -148,6 +148,7 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
         "load", gui, IPC_MODE=ipc_mode, LOAD_PER_WINDOW=str(per_window), OFFLINE_QUEUE=str(tmp_path / "queue")
     )
     load = json.loads(re.search(r"LOAD (.*)", result.stdout).group(1))
+    print("LOAD %s %s rss_growth_kib=%s ping_ms=%s" % (gui, ipc_mode, load["rss_growth_kib"], load["ping_ms"]))
     total = 4 * per_window
     assert load["handled"] == total, load
     delivered = [e for e in ingest.events if exception_of(e)["value"].startswith("load ")]
@@ -155,7 +156,10 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
     discarded = sum(d["quantity"] for report in reports for d in report["discarded_events"] if d["category"] == "error")
     assert len(delivered) + discarded == total, reports
     assert len({exception_of(e)["value"] for e in delivered}) == len(delivered)  # none twice
-    assert load["rss_growth_kib"] < 150 * 1024
+    # Measured with a mutation run busy on both cores: RSS growth 7.8-12.3 MiB (limit 3x: 40 MiB); GUI
+    # ping p50 8-90 ms, max 38-198 ms (limits 150 / 250 ms: the ping is what machine load moves most).
+    assert load["rss_growth_kib"] < 40 * 1024, load
+    assert load["ping_ms"]["p50"] < 150, load["ping_ms"]
     assert load["ping_ms"]["max"] < 250, load["ping_ms"]
 
 
