@@ -60,3 +60,10 @@ def test_each_breadcrumb_is_added_once(sync):
 def test_a_scope_that_is_not_an_object_is_refused(sync, payload):
     with pytest.raises(ValueError):
         sync.apply(payload, RENDERER)
+
+
+def test_a_single_breadcrumb_message_is_added(sync):
+    """``SentryWebview.addBreadcrumb`` sends one ``breadcrumb``; it must reach the host scope (mutmut:
+    ``crumbs = [data["breadcrumb"]]`` → ``None`` survived)."""
+    sync.apply({"breadcrumb": {"category": "ui.click", "message": "checkout", "timestamp": 1700000000.5}}, RENDERER)
+    assert [(c["category"], c["message"]) for c in sync.scope._breadcrumbs] == [("ui.click", "checkout")]
