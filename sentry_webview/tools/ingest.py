@@ -26,6 +26,7 @@ class ReceivedEnvelope:
     path: str
     headers: Dict[str, str]
     envelope: Envelope
+    received_at: float = 0.0  # time.time() when it arrived
 
     def items_of(self, item_type: str) -> List[Any]:
         return [item for item in self.envelope.items if item.type == item_type]
@@ -92,10 +93,37 @@ class LocalIngest(ThreadingHTTPServer):
             raise TimeoutError("expected %d events at the ingest, got %d" % (count, len(self.events)))
         return events
 
+    def wait_for_exactly(self, count: int, timeout: float = 10.0, settle: float = 0.5) -> List[Dict[str, Any]]:
+        """Exactly ``count`` error events: waits for them, then ``settle`` seconds more, and raises
+        ``AssertionError`` naming every extra event (what an ``[0]`` would have hidden)."""
+        self.wait_for_events(count, timeout)
+        time.sleep(settle)
+        events = self.events
+        if len(events) != count:
+            raise AssertionError(
+                "expected exactly %d events at the ingest, got %d:\n  %s"
+                % (count, len(events), "\n  ".join(_describe(e) for e in events))
+            )
+        return events
+
+    def client_reports(self) -> List[Dict[str, Any]]:
+        """Every ``discarded_events`` entry of every client report received so far."""
+        entries: List[Dict[str, Any]] = []
+        for received in list(self.received):
+            for item in received.items_of("client_report"):
+                entries += json.loads(item.get_bytes()).get("discarded_events") or []
+        return entries
+
     def close(self) -> None:
         self.hang.clear()
         self.shutdown()
         self.server_close()
+
+
+def _describe(event: Dict[str, Any]) -> str:
+    values = (event.get("exception") or {}).get("values") or [{}]
+    last = values[-1] if isinstance(values, list) and values else {}
+    return "%s %s: %s" % (event.get("event_id"), last.get("type"), last.get("value") or event.get("message"))
 
 
 def decode_body(body: bytes, encoding: Optional[str]) -> bytes:
@@ -129,7 +157,7 @@ class _IngestHandler(BaseHTTPRequestHandler):
             time.sleep(0.05)
         status, headers = self.server.reply
         if 200 <= status < 300:
-            self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope))
+            self.server.record(ReceivedEnvelope(self.path, dict(self.headers), envelope, time.time()))
         self._answer(status, headers)
 
     def _answer(self, status: int, headers: Dict[str, str]) -> None:

@@ -388,7 +388,9 @@ def scenario_foreign_origin():
 
 
 def block_gui_thread():
+    print("BLOCKED_AT %f" % time.time(), flush=True)
     time.sleep(3)
+    print("UNBLOCKED_AT %f" % time.time(), flush=True)
 
 
 def poll_on_gui_thread(window, poll):
@@ -621,7 +623,7 @@ sentry_webview.init(
     ),
     anr_threshold=1.0 if SCENARIO in ("hang", "hang-hidden", "suspended") else None,
     renderer_anr_threshold=1.0 if SCENARIO in ("renderer-block", "hang") else None,
-    attach_screenshot=SCENARIO == "screenshot",
+    attach_screenshot=SCENARIO == "screenshot" or os.environ.get("SCREENSHOTS") == "1",
     traces_sample_rate=1.0 if SCENARIO == "screenshot" else None,
     # An app whose before_send takes its time (scrubbing, say): renderer events wait in the intake.
     before_send=(lambda event, hint: time.sleep(0.03) or event) if SCENARIO == "quit-flush" else None,

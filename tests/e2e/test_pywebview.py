@@ -7,6 +7,7 @@ import shutil
 import struct
 import time
 import zlib
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -94,21 +95,37 @@ def test_the_apps_own_js_api_still_works(gui, run_scenario, ingest):
     assert exception_of(event)["value"] == "after js_api"
 
 
+# What a SIGKILL of the page's renderer gives on each GUI (measured: one outcome, every run). Each
+# engine status's own reason is tests/integration/test_exit_reasons.py (against the real enums).
+# From an ANR event's capture to the ingest: measured 0.04-0.11 s; 0.5 s is half the screenshot wait (1 s).
+ANR_SENT_WITHIN = 0.5
+KILLED = {"qt": ("killed", "warning"), "gtk": ("crashed", "fatal")}
+
+
 def test_a_killed_renderer_is_reported(gui, run_scenario, ingest):
     run_scenario("renderer-killed", gui)
-    event = ingest.wait_for(lambda i: [e for e in i.events if "Renderer process gone" in str(e.get("message"))])[0]
-    assert event["level"] in ("warning", "fatal")
-    assert event["tags"]["exit.reason"] in ("killed", "crashed", "abnormal-exit")
+    [event] = ingest.wait_for_exactly(1)
+    assert "Renderer process gone" in event["message"]
+    assert (event["tags"]["exit.reason"], event["level"]) == KILLED[gui]
     assert event["contexts"]["webview"]["title"] == "victim"
     assert any(c.get("message") == "window.renderer-gone" for c in event["breadcrumbs"]["values"])
     assert_relay_accepts(event)
 
 
-def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario):
+def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario, ingest):
     result = run_scenario("quit", gui)
     destroyed = float(re.search(r"DESTROY_AT (\S+)", result.stdout).group(1))
     exited = float(re.search(r"EXITED_AT (\S+)", result.stdout).group(1))
-    assert exited - destroyed < 3.0
+    print("QUIT_SECONDS %s %.3f" % (gui, exited - destroyed))
+    # Measured 0.01-0.05 s; 1.0 s leaves 20x for a loaded machine and still catches a flush that waits.
+    assert exited - destroyed < 1.0
+    time.sleep(0.5)
+    # The page only kept the bridge busy: nothing of it, and no error of the quit itself, is an event.
+    events = ["%s: %s" % (exception_of(e)["type"], exception_of(e)["value"]) for e in ingest.events]
+    # Not strict: the Qt KeyError came in 2 of 3 quits measured here (issue: 3 of 8), so a clean quit passes.
+    if gui == "qt" and events and all(e.startswith("KeyError") for e in events):
+        pytest.xfail("issue 17: pywebview KeyError host events when evaluate_js waits are released at close")
+    assert events == []
 
 
 def test_with_the_bundles_missing_a_page_that_ships_the_js_still_reports(gui, run_scenario, ingest, tmp_path):
@@ -132,6 +149,7 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
         "load", gui, IPC_MODE=ipc_mode, LOAD_PER_WINDOW=str(per_window), OFFLINE_QUEUE=str(tmp_path / "queue")
     )
     load = json.loads(re.search(r"LOAD (.*)", result.stdout).group(1))
+    print("LOAD %s %s rss_growth_kib=%s ping_ms=%s" % (gui, ipc_mode, load["rss_growth_kib"], load["ping_ms"]))
     total = 4 * per_window
     assert load["handled"] == total, load
     delivered = [e for e in ingest.events if exception_of(e)["value"].startswith("load ")]
@@ -139,7 +157,10 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
     discarded = sum(d["quantity"] for report in reports for d in report["discarded_events"] if d["category"] == "error")
     assert len(delivered) + discarded == total, reports
     assert len({exception_of(e)["value"] for e in delivered}) == len(delivered)  # none twice
-    assert load["rss_growth_kib"] < 150 * 1024
+    # Measured with a mutation run busy on both cores: RSS growth 7.8-12.3 MiB (limit 3x: 40 MiB); GUI
+    # ping p50 8-90 ms, max 38-198 ms (limits 150 / 250 ms: the ping is what machine load moves most).
+    assert load["rss_growth_kib"] < 40 * 1024, load
+    assert load["ping_ms"]["p50"] < 150, load["ping_ms"]
     assert load["ping_ms"]["max"] < 250, load["ping_ms"]
 
 
@@ -183,6 +204,26 @@ def test_a_blocked_gui_thread_is_reported_once_with_its_stack(gui, run_scenario,
     assert [e["tags"]["event.process"] for e in ingest.events] == ["host"]
     # The run's session: a hang, not a crash (as @sentry/electron).
     assert sessions(ingest)[-1]["status"] == "abnormal"
+
+
+def test_with_screenshots_on_the_anr_event_is_sent_while_the_gui_thread_is_still_blocked(gui, run_scenario, ingest):
+    """attach_screenshot=True: an ANR event must not wait for a screenshot from the GUI thread that
+    doesn't answer (the screenshot wait is 1 s; the hang 3 s, the threshold 1 s)."""
+    result = run_scenario("hang", gui, SCREENSHOTS="1")
+    blocked_at = float(re.search(r"BLOCKED_AT (\S+)", result.stdout).group(1))
+    anrs = [
+        r
+        for r in ingest.received
+        if r.event and exception_of(r.event).get("type") == "ApplicationNotResponding"
+    ]
+    assert len(anrs) == 1
+    [anr] = anrs
+    captured_at = datetime.fromisoformat(anr.event["timestamp"].replace("Z", "+00:00")).timestamp()
+    print("ANR_AFTER %s %.3f %.3f" % (gui, anr.received_at - blocked_at, anr.received_at - captured_at))
+    assert anr.items_of("attachment") == []  # no screenshot of a window that can't paint
+    assert blocked_at < anr.received_at < blocked_at + 3  # sent while the GUI thread is still blocked
+    # Waiting for a screenshot from the blocked GUI thread would add its 1 s timeout here.
+    assert anr.received_at - captured_at < ANR_SENT_WITHIN
 
 
 def test_a_gui_thread_blocked_while_every_window_is_hidden_is_not_reported(gui, run_scenario, ingest):

@@ -15,7 +15,7 @@ def test_a_crashed_run_is_reported_once_at_the_next_start(tmp_path, ingest, acti
     assert run_app(tmp_path, ingest, action).returncode == -getattr(signal, signal_name)
     assert ingest.received == []
     assert run_app(tmp_path, ingest, "exit").returncode == 0
-    [event] = ingest.wait_for_events(1)
+    [event] = ingest.wait_for_exactly(1)
 
     assert event["level"] == "fatal"
     [exception] = event["exception"]["values"]

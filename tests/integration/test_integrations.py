@@ -57,7 +57,7 @@ def test_any_feature_can_be_turned_off_and_init_still_works(webview_sdk, ingest,
     assert sum(client.get_integration(other) is not None for other in DEFAULTS) == len(DEFAULTS) - (kind in DEFAULTS)
     sentry_sdk.capture_message("still reported")
     assert sentry_webview.flush(5)
-    assert [e["message"] for e in ingest.wait_for_events(1)] == ["still reported"]
+    assert [e["message"] for e in ingest.wait_for_exactly(1)] == ["still reported"]
 
 
 def test_without_the_hub_renderer_config_says_why(webview_sdk):
@@ -74,7 +74,7 @@ def test_window_events_off_means_no_window_breadcrumbs_and_no_renderer_gone_even
     hub.renderer_gone(identity, "crashed", 139)
     sentry_sdk.capture_message("after")
     assert sentry_webview.flush(5)
-    [event] = ingest.wait_for_events(1)
+    [event] = ingest.wait_for_exactly(1)
     assert event["message"] == "after"
     assert not [c for c in event.get("breadcrumbs", {}).get("values", []) if c.get("category") == "webview"]
 
@@ -86,7 +86,7 @@ def test_window_events_on_report_the_lifecycle_and_a_crashed_renderer(webview_sd
     hub.window_created(identity)
     hub.renderer_gone(identity, "crashed", 139)
     assert sentry_webview.flush(5)
-    [event] = ingest.wait_for_events(1)
+    [event] = ingest.wait_for_exactly(1)
     assert event["level"] == "fatal" and event["tags"]["exit.reason"] == "crashed"
     assert event["tags"][wire.PROCESS_TAG] == wire.RENDERER_PROCESS
     crumbs = [c["message"] for c in event["breadcrumbs"]["values"] if c.get("category") == "webview"]

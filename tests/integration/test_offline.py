@@ -84,7 +84,7 @@ def test_a_failing_ingest_gets_the_events_once_it_recovers(webview_sdk, ingest, 
     time.sleep(0.5)
     assert ingest.events == []
     ingest.reply = (200, {})
-    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [event_id]
+    assert [e["event_id"] for e in ingest.wait_for_exactly(1)] == [event_id]
 
 
 def test_a_rate_limit_is_honoured_before_sending_again(webview_sdk, ingest, tmp_path):
@@ -141,7 +141,7 @@ def test_an_unreadable_file_is_quarantined_and_the_rest_still_arrive(webview_sdk
     corrupt = "%020d-000000.envelope" % time.time_ns()
     (queue / corrupt).write_bytes(b"\x00not an envelope\n{")
     webview_sdk(offline={"path": queue, "retry_interval": 0.2})
-    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [event_id]
+    assert [e["event_id"] for e in ingest.wait_for_exactly(1)] == [event_id]
     assert [p.name for p in (queue / "quarantine").iterdir()] == [corrupt]
 
 
@@ -163,7 +163,7 @@ def test_should_send_and_should_store_decide(webview_sdk, ingest, tmp_path):
     assert ingest.events == []
     assert len(queued(queue)) == 1
     consent["given"] = True
-    assert [e["event_id"] for e in ingest.wait_for_events(1)] == kept
+    assert [e["event_id"] for e in ingest.wait_for_exactly(1)] == kept
 
 
 def test_offline_can_be_turned_off_and_a_bad_option_is_a_clear_error(webview_sdk):

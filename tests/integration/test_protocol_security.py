@@ -42,8 +42,8 @@ def test_a_good_request_is_accepted_and_delivered(config, ingest):
         ({"origin": "null"}, 403, b"Origin"),  # a sandboxed frame, and no window of this app is file:// or html=
         ({"origin": "http://127.0.0.2:8000"}, 403, b"Origin"),  # another loopback address is not the app's
         ({"host": "rebind.evil.example:80"}, 403, b"not loopback"),
-        ({"namespace": "other-app"}, 404, b""),
-        ({"method": "GET"}, 405, b""),
+        ({"namespace": "other-app"}, 404, b"Not Found"),
+        ({"method": "GET"}, 405, b"Method Not Allowed"),
     ],
 )
 def test_foreign_or_unauthenticated_requests_are_refused(config, ingest, kwargs, status, reason):

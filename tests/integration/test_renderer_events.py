@@ -72,7 +72,7 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
         ),
         ("envelope", ERROR),
     )
-    event = ingest.wait_for_events(1)[0]
+    event = ingest.wait_for_exactly(1)[0]
     original = sample_event()
     assert event["event_id"] == original["event_id"]
     assert event["platform"] == "javascript"
@@ -115,7 +115,7 @@ def test_breadcrumbs_from_both_sides_in_time_order_up_to_the_error_within_max_br
         ("scope", json.dumps({"breadcrumbs": renderer_crumbs + [later]})),
         ("envelope", envelope_of(event)),
     )
-    crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
+    crumbs = ingest.wait_for_exactly(1)[0]["breadcrumbs"]["values"]
     assert [c["message"] for c in crumbs] == [
         "renderer 0",
         "host 1",
@@ -132,7 +132,7 @@ def test_a_breadcrumb_sent_by_scope_and_on_the_event_appears_once(host, ingest):
     crumb = {"timestamp": time.time() - 1, "category": "navigation", "message": "to /cart"}
     event = dict(sample_event(), breadcrumbs=[crumb], timestamp=time.time())
     deliver(config, ("scope", json.dumps({"breadcrumbs": [crumb]})), ("envelope", envelope_of(event)))
-    crumbs = ingest.wait_for_events(1)[0]["breadcrumbs"]["values"]
+    crumbs = ingest.wait_for_exactly(1)[0]["breadcrumbs"]["values"]
     assert [c["message"] for c in crumbs].count("to /cart") == 1
 
 
@@ -168,7 +168,7 @@ def test_host_before_send_runs_on_renderer_events(host, ingest):
     config = host(before_send=before_send)
     dropped = dict(sample_event(), tags={"drop": "yes"}, event_id="3" * 32)
     deliver(config, ("envelope", ERROR), ("envelope", envelope_of(dropped)))
-    events = ingest.wait_for_events(1)
+    events = ingest.wait_for_exactly(1)
     time.sleep(0.2)
     assert [e["event_id"] for e in ingest.events] == [sample_event()["event_id"]]
     assert events[0]["tags"]["seen_by"] == "before_send"
@@ -247,7 +247,7 @@ def test_renderer_scope_reaches_a_later_host_error(host, ingest):
     except KeyError:
         sentry_sdk.capture_exception()
     sentry_sdk.flush(5)
-    event = ingest.wait_for_events(1)[0]
+    event = ingest.wait_for_exactly(1)[0]
     assert event["exception"]["values"][0]["type"] == "KeyError"
     assert event["tags"]["event.process"] == "host"
     assert event["user"]["id"] == scope["user"]["id"]
@@ -274,7 +274,7 @@ def test_renderer_scope_reaches_host_threads_started_earlier_and_host_values_win
     worker_may_capture.set()
     thread.join()
     sentry_sdk.flush(5)
-    event = ingest.wait_for_events(1)[0]
+    event = ingest.wait_for_exactly(1)[0]
     assert event["user"]["id"] == "page-user"
     assert (event["tags"]["side"], event["tags"]["page"]) == ("host", "cart")
     assert_relay_accepts(event)
@@ -290,6 +290,6 @@ def test_bad_input_is_dropped_counted_and_never_raises(host, ingest):
     assert intake.submit("envelope", envelope_of({"event_id": "d" * 32, "exception": "boom"}), renderer) is None
     assert intake.submit("envelope", ERROR, renderer) is None
     assert sentry_webview.flush(5)
-    assert [e["event_id"] for e in ingest.wait_for_events(1)] == [sample_event()["event_id"]]
+    assert [e["event_id"] for e in ingest.wait_for_exactly(1)] == [sample_event()["event_id"]]
     assert intake.stats["malformed"] == 3
     assert intake.stats["failed"] == 1

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
-from sentry_webview.renderers.merge import merge_renderer_event, normalize_event_shape, to_datetime
+from sentry_webview.renderers.merge import breadcrumb_key, merge_renderer_event, normalize_event_shape, to_datetime
 from sentry_webview.renderers.paths import AppPaths
 from tests.conftest import sample_event
 
@@ -158,3 +158,21 @@ def test_a_renderer_cannot_claim_host_owned_tags_or_contexts():
     assert merged["tags"]["event.environment"] == "javascript" and merged["tags"]["page"] == "cart"
     assert set(merged["contexts"]) == {"browser", "webview"}
     assert "release" not in merged and "dist" not in merged
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"timestamp": 1700000000.25},  # a later click with the same text
+        {"category": "navigation"},
+        {"type": "http"},
+        {"message": "pay"},
+    ],
+)
+def test_breadcrumbs_that_differ_in_any_part_of_their_key_are_both_kept(other):
+    """Breadcrumbs are deduplicated by key; two that differ in time (to the ms), category, type or
+    message are two breadcrumbs, and must both reach Sentry (mutmut survivors in ``breadcrumb_key``)."""
+    crumb = {"timestamp": 1700000000.0, "category": "ui.click", "message": "checkout", "type": "default"}
+    assert breadcrumb_key(crumb) != breadcrumb_key(dict(crumb, **other))
+    # The same breadcrumb from the other side (ISO string vs float seconds) is one.
+    assert breadcrumb_key(crumb) == breadcrumb_key(dict(crumb, timestamp="2023-11-14T22:13:20.000Z"))

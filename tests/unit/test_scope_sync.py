@@ -106,3 +106,10 @@ def test_synced_values_are_capped_like_browser_normalize(sync):
     assert scope._extras["deep"] == {"next": {"next": {"next": "[Object]"}}}
     assert len(scope._extras["wide"]) == scope_sync.MAX_BREADTH
     assert len(repr((scope._user, scope._tags, scope._extras, scope._contexts, scope._breadcrumbs))) < 200_000
+
+
+def test_a_single_breadcrumb_message_is_added(sync):
+    """``SentryWebview.addBreadcrumb`` sends one ``breadcrumb``; it must reach the host scope (mutmut:
+    ``crumbs = [data["breadcrumb"]]`` → ``None`` survived)."""
+    sync.apply({"breadcrumb": {"category": "ui.click", "message": "checkout", "timestamp": 1700000000.5}}, RENDERER)
+    assert [(c["category"], c["message"]) for c in sync.scope._breadcrumbs] == [("ui.click", "checkout")]

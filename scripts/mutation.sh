@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Mutation testing of the core modules (what reaches Sentry, what is dropped, whether the app exits)
+# with mutmut. By hand or nightly, NOT in CI: a run takes ~20-30 min on 2 cores.
+#   bash scripts/mutation.sh            # run, then print the score and every surviving mutant
+#   MUTATION_ONLY='sentry_webview/renderers/merge.py' bash scripts/mutation.sh   # one module
+# It works on a copy of the tree in .mutation/ (git-ignored), so the checkout is left alone.
+# Show one survivor: (cd .mutation && ../.venv/bin/mutmut show NAME)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=${PYTHON:-$ROOT/.venv/bin/python}
+[ -x "$PY" ] || PY=$(command -v python3)
+"$PY" -c "import mutmut" 2>/dev/null || "$PY" -m pip install -q "mutmut==3.8.1"
+MUTMUT="$(dirname "$PY")/mutmut"
+
+CORE=${MUTATION_ONLY:-"sentry_webview/renderers/merge.py sentry_webview/renderers/scope_sync.py
+sentry_webview/ipc/intake.py sentry_webview/ipc/protocol.py sentry_webview/ipc/origins.py
+sentry_webview/transport/offline.py sentry_webview/integrations/sessions.py"}
+# The fast tests that exercise those modules (no GUI, no subprocess apps, no PyInstaller).
+TESTS="tests/unit tests/integration/test_renderer_events.py tests/integration/test_protocol_security.py
+tests/integration/test_offline.py tests/integration/test_sessions.py
+tests/integration/test_integrations.py tests/integration/test_pywebview_bridge.py tests/integration/test_what_users_lose.py"
+
+rm -rf .mutation && mkdir .mutation
+git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t .mutation
+{
+  echo "[mutmut]"
+  echo "source_paths = sentry_webview"
+  echo "only_mutate ="; for f in $CORE; do echo "    $f"; done
+  echo "pytest_add_cli_args ="; for a in -p no:cacheprovider --timeout=60; do echo "    $a"; done
+  echo "pytest_add_cli_args_test_selection ="; for t in $TESTS; do [ -e "$t" ] && echo "    $t"; done
+  echo "timeout_multiplier = 5.0"
+  echo "also_copy ="; for a in js examples bench scripts README.md; do echo "    $a"; done
+} > .mutation/setup.cfg
+cd .mutation
+export FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-50} PYTHONPATH=$PWD/mutants
+started=$(date +%s)
+"$MUTMUT" run --max-children "${MUTATION_JOBS:-2}" || true
+"$MUTMUT" results --all true > results.txt 2>&1 || "$MUTMUT" results > results.txt 2>&1 || true
+echo "== mutation run took $(( $(date +%s) - started )) s"
+"$PY" - <<'PYEOF'
+import collections, re
+counts = collections.Counter()
+for line in open("results.txt"):
+    m = re.match(r"\s*(\S+): (\w[\w ]*)$", line)
+    if m:
+        counts[m.group(2)] += 1
+total = sum(counts.values())
+killed = counts.get("killed", 0) + counts.get("timeout", 0)  # a mutant that hangs the tests is caught
+checked = total - counts.get("not checked", 0)
+print("mutants: %d  %s" % (total, dict(counts)))
+if checked:
+    print("score (killed or timed out / checked): %.1f%%" % (100.0 * killed / checked))
+PYEOF
+grep -E ': (survived|no tests)$' results.txt || true
