@@ -82,8 +82,10 @@ def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, in
     assert set(answers) <= {200, 429}
     stats = hub().stats
     assert stats["events"] == answers.count(200) + OTHER_EVENTS  # each accepted event handled once, none lost
-    messages = [e.get("message") for e in ingest.events]
-    assert len(messages) == len(set(e["event_id"] for e in ingest.events))  # no event twice
+    assert sentry_webview.flush(10)
+    events = ingest.events
+    messages = [e.get("message") for e in events]
+    assert len(messages) == len({e["event_id"] for e in events})  # no event twice
     assert set(messages) <= {"flood"} | set(sent)
 
 
