@@ -173,6 +173,8 @@ export function init(options = {}) {
       title: document.title,
       userAgent: navigator.userAgent,
       timestamp: ((window.performance && performance.timeOrigin) || Date.now()) / 1000, // navigation start
+      // The desktop's screen, which only a page can see (the host's device context).
+      screen: window.screen && [screen.width, screen.height, window.devicePixelRatio || 1],
     }),
   );
 }

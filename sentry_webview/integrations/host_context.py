@@ -1,6 +1,6 @@
 """``HostContextIntegration``: the desktop host's ``os``, ``device`` and ``app`` contexts on every event,
 and ``event.process``/``event.origin``/``event.environment`` tags on the host's own events, as
-@sentry/electron's main process does."""
+@sentry/electron's main process does. The device's screen is as the app's pages see it."""
 
 from typing import Any, Dict, Optional
 
@@ -9,6 +9,7 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import add_global_event_processor
 
 from sentry_webview.app_info import host_contexts
+from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.ipc import wire
 
 
@@ -33,6 +34,10 @@ def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict
     release = sentry_sdk.get_client().options.get("release")
     if "app_version" not in host["app"] and isinstance(release, str) and "@" in release:
         host["app"]["app_version"] = release.split("@", 1)[1]  # as @sentry/electron: every app has one
+    webview = sentry_sdk.get_client().get_integration(WebviewIntegration)
+    screen = webview.hub.screen if webview is not None and webview.started else None
+    if screen:
+        host["device"].update(screen)
     for key, value in host.items():
         contexts.setdefault(key, value)
     if tags.get(wire.PROCESS_TAG) != wire.RENDERER_PROCESS:

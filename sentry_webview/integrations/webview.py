@@ -87,6 +87,11 @@ class WebviewIntegration(Integration):
         return integration
 
     @property
+    def started(self) -> bool:
+        """Whether the hub runs (without starting it)."""
+        return self._hub is not None
+
+    @property
     def hub(self) -> RendererHub:
         """The running hub, started on first use."""
         with self._lock:
@@ -164,9 +169,9 @@ def _renderer_scope_attachments(event: Dict[str, Any], hint: Dict[str, Any]) -> 
     attachments); a renderer event that already carries one (same name and size) doesn't get it twice."""
     with capture_internal_exceptions():
         integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
-        hub = integration._hub if integration is not None else None
-        if hub is None or event.get("type") == "transaction":
+        if integration is None or not integration.started or event.get("type") == "transaction":
             return event
+        hub = integration.hub
         present = {(a.filename, len(a.bytes or b"")) for a in hint.get("attachments") or ()}
         synced = [a for a in hub.scope_sync.attachments() if (a.filename, len(a.bytes or b"")) not in present]
         if synced:

@@ -8,6 +8,7 @@ client that subclass ``HubFeature``: a feature that is turned off hears nothing,
 the hub never imports one.
 """
 
+import json
 import secrets
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 import sentry_sdk
 from flask import Blueprint
 from sentry_sdk.attachments import Attachment
-from sentry_sdk.envelope import Envelope, Item
+from sentry_sdk.envelope import Envelope, Item, PayloadRef
 from sentry_sdk.utils import Dsn, capture_internal_exceptions
 
 from sentry_webview.ipc import wire
@@ -116,6 +117,8 @@ class RendererHub:
         self._identities: "OrderedDict[str, RendererIdentity]" = OrderedDict()
         self._started: set = set()  # renderer ids that sent start: a later start is a navigation
         self._open: set = set()
+        # The desktop's screen as the last page saw it: device ``screen_resolution`` and ``screen_density``.
+        self.screen: Optional[Dict[str, Any]] = None
         self._shown: Dict[str, Tuple[Any, Any]] = {}
         self._lock = threading.Lock()
 
@@ -224,6 +227,7 @@ class RendererHub:
         previous = identity.url if identity.renderer_id in self._started else None
         url = _text(data.get("url"))
         identity.update(url=url, title=_text(data.get("title")), engine=None if identity.engine else engine)
+        self.screen = _screen(data.get("screen")) or self.screen
         with self._lock:
             if self._identities.get(identity.renderer_id) is identity:  # not forgotten meanwhile
                 self._started.add(identity.renderer_id)
@@ -311,17 +315,41 @@ class RendererHub:
             self.intake.reject(
                 "refused_items", "renderer item types outside the forwarded list", len(items) - len(allowed)
             )
-        items = allowed
         client = sentry_sdk.get_client()
-        if not items:
+        if not allowed or client.transport is None:
             return
-        if client.transport is None:
-            return
+        items = [self._as_host(item, client.options) for item in allowed]
         forwarded = {key: value for key, value in headers.items() if key in ("event_id", "sent_at")}
         if trace:
             forwarded["trace"] = trace
         client.transport.capture_envelope(Envelope(headers=forwarded, items=items))
         self.stats["forwarded"] += len(items)
+
+    def _as_host(self, item: Item, options: Dict[str, Any]) -> Item:
+        """A replay or feedback event with the host's release and environment and ``app:///`` URLs,
+        as @sentry/electron's ``normalizeReplayEnvelope``; other items as they are."""
+        if item.type not in ("replay_event", "feedback"):
+            return item
+        try:
+            payload = json.loads(item.get_bytes())
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return item
+        if not isinstance(payload, dict):
+            return item
+        for key in ("release", "environment"):
+            payload.pop(key, None)
+            if options.get(key):
+                payload[key] = options[key]
+        if isinstance(payload.get("urls"), list):
+            payload["urls"] = [self.paths.url(url) for url in payload["urls"]]
+        request = payload.get("request")
+        if isinstance(request, dict) and "url" in request:
+            request["url"] = self.paths.url(request["url"])
+        contexts = payload.get("contexts")
+        feedback = contexts.get("feedback") if isinstance(contexts, dict) else None
+        if isinstance(feedback, dict) and "url" in feedback:
+            feedback["url"] = self.paths.url(feedback["url"])
+        return Item(PayloadRef(json=payload), headers={k: v for k, v in item.headers.items() if k != "length"})
 
     # -- lifetime -----------------------------------------------------------
     def flush(self, timeout: float) -> bool:
@@ -361,6 +389,16 @@ def _host_trace(trace: Any) -> Optional[Dict[str, Any]]:
     if client.options.get("dsn"):
         trace["public_key"] = Dsn(client.options["dsn"]).public_key
     return trace
+
+
+def _screen(value: Any) -> Optional[Dict[str, Any]]:
+    """``[width, height, devicePixelRatio]`` (CSS pixels) as device context fields in device pixels."""
+    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, (int, float)) for v in value)):
+        return None
+    width, height, density = value
+    if not (0 < width <= 100000 and 0 < height <= 100000 and 0 < density <= 16):
+        return None
+    return {"screen_resolution": "%dx%d" % (round(width * density), round(height * density)), "screen_density": density}
 
 
 def _text(value: Any) -> Optional[str]:

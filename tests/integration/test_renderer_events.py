@@ -67,6 +67,7 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
                     "url": "http://127.0.0.1:8000/index.html",
                     "title": "Shop",
                     "userAgent": "Mozilla/5.0 HeadlessChrome/156.0.0.0 Safari/537.36",
+                    "screen": [1280, 800, 2],
                 }
             ),
         ),
@@ -91,6 +92,8 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     }
     assert {"os", "app", "device"} <= set(event["contexts"])
     assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "156"}
+    device = event["contexts"]["device"]
+    assert (device["screen_resolution"], device["screen_density"]) == ("2560x1600", 2)  # as a page sees it
     assert event["sdk"]["name"] == "sentry.javascript.browser"
     assert "server_name" not in event and "modules" not in event and "sys.argv" not in event.get("extra", {})
     assert_relay_accepts(event)
@@ -186,14 +189,32 @@ def test_transactions_go_through_before_send_transaction(host, ingest):
     assert_relay_accepts(transaction)
 
 
-def test_other_item_types_are_forwarded_under_the_hosts_identity(host, ingest):
+def test_a_replay_is_forwarded_under_the_hosts_identity_with_app_urls(host, ingest):
+    """A page's replay (a replay_event and its recording) as @sentry/electron forwards one: the host's DSC,
+    release and environment, the app's URLs as app:///, the recording's bytes untouched."""
     config = host()
-    replay = ({"type": "replay_event"}, json.dumps({"type": "replay_event", "replay_id": "b" * 32, "segment_id": 0}))
-    body = "\n".join(envelope_of({"event_id": "c" * 32}).split("\n")[:1] + [json.dumps(replay[0]), replay[1]])
+    replay_event = {
+        "type": "replay_event",
+        "replay_id": "b" * 32,
+        "segment_id": 0,
+        "release": "page@9",
+        "environment": "page",
+        "urls": ["http://127.0.0.1:40123/index.html", "https://example.com/"],
+        "request": {"url": "http://127.0.0.1:40123/index.html"},
+    }
+    recording = b'{"segment_id":0}\n' + bytes(range(256))
+    lines = [envelope_of({"event_id": "c" * 32}).split("\n")[0], json.dumps({"type": "replay_event"})]
+    body = ("\n".join(lines + [json.dumps(replay_event)]) + "\n").encode()
+    body += json.dumps({"type": "replay_recording", "length": len(recording)}).encode() + b"\n" + recording
     deliver(config, ("envelope", body))
     received = ingest.wait_for(lambda i: [r for r in i.received if r.items_of("replay_event")])[0]
     trace = received.envelope.headers["trace"]
     assert (trace["public_key"], trace["release"], trace["environment"]) == ("publickey", "app@1.2.3", "test")
+    [event] = [json.loads(item.get_bytes()) for item in received.items_of("replay_event")]
+    assert (event["release"], event["environment"]) == ("app@1.2.3", "test")
+    assert event["urls"] == ["app:///index.html", "https://example.com/"]
+    assert event["request"]["url"] == "app:///index.html"
+    assert [item.get_bytes() for item in received.items_of("replay_recording")] == [recording]
 
 
 def test_sessions_check_ins_and_metrics_from_a_renderer_are_dropped_and_counted(host, ingest):
