@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Type
 
 from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import EndpointType, HttpTransport
+from sentry_sdk.consts import EndpointType
+from sentry_sdk.transport import HttpTransport
 from sentry_sdk.utils import capture_internal_exceptions
 
+from sentry_webview import _compat
 from sentry_webview.app_info import data_path
 
 logger = logging.getLogger("sentry_webview")
@@ -332,7 +334,7 @@ class OfflineTransport(HttpTransport):
         if envelope is None:
             super()._send_request(body, headers, endpoint_type, envelope)
             return
-        self._update_headers(headers)
+        _compat.update_headers(self, headers)
         try:
             response = self._request("POST", endpoint_type, body, headers)
         except Exception as error:
@@ -343,7 +345,7 @@ class OfflineTransport(HttpTransport):
                 self._update_rate_limits(response)
                 self._store(envelope, "HTTP %d" % response.status)
             else:
-                self._handle_response(response=response, envelope=envelope)
+                _compat.handle_response(self, response, envelope)
                 if self.queue.files():
                     self._wake.set()  # the DSN answers: send what waited
         finally:
@@ -354,13 +356,13 @@ class OfflineTransport(HttpTransport):
         if all(item.type == "client_report" for item in envelope.items):
             return  # reports about losses are not worth a slot of the app's events
         if self._should_store is not None and not self._should_store(envelope, error):
-            self._handle_request_error(envelope=envelope, loss_reason="network")
+            _compat.handle_request_error(self, envelope, loss_reason="network")
             return
         try:
             dropped = self.queue.put(envelope.serialize())
         except OSError as write_error:
             logger.warning("sentry-webview: could not store an envelope offline (%s); it is lost", write_error)
-            self._handle_request_error(envelope=envelope, loss_reason="network")
+            _compat.handle_request_error(self, envelope, loss_reason="network")
             return
         logger.debug("sentry-webview: stored an envelope offline (%s)", error)
         for data in dropped:
@@ -416,7 +418,7 @@ class OfflineTransport(HttpTransport):
         headers = {"Content-Type": "application/x-sentry-envelope"}
         if encoding:
             headers["Content-Encoding"] = encoding
-        self._update_headers(headers)
+        _compat.update_headers(self, headers)
         try:
             response = self._request("POST", EndpointType.ENVELOPE, body.getvalue(), headers)
         except Exception:
@@ -425,7 +427,7 @@ class OfflineTransport(HttpTransport):
             self._update_rate_limits(response)
             if response.status == 429 or response.status >= 500:
                 return False
-            self._handle_response(response=response, envelope=envelope)
+            _compat.handle_response(self, response, envelope)
             return True
         finally:
             response.close()
