@@ -58,16 +58,28 @@ def _build_hash() -> Optional[str]:
     return digest.hexdigest()[:12]
 
 
+# What a name must look like to name the app (and its data directory): not ``<stdin>`` or ``<string>``.
+_APP_NAME = re.compile(r"^\w[\w .+-]*$")
+
+
 def app_name() -> Optional[str]:
-    """The frozen executable's name, else the ``__main__`` package or script name."""
+    """The frozen executable's name, else the ``__main__`` package or script name.
+
+    None when there is no such name (``python -c``, a script on stdin, the REPL): callers
+    fall back to their own default (``sentry-webview`` for the data directory).
+    """
     if getattr(sys, "frozen", False):
-        return Path(sys.executable).stem
+        return _sane(Path(sys.executable).stem)
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     if spec is not None and spec.name:
-        return spec.name.split(".")[0]
+        return _sane(spec.name.split(".")[0])
     path = getattr(main, "__file__", None)
-    return Path(path).stem if path else None
+    return _sane(Path(path).stem) if isinstance(path, str) and path else None
+
+
+def _sane(name: str) -> Optional[str]:
+    return name if _APP_NAME.match(name) else None
 
 
 def app_root() -> Path:
