@@ -14,6 +14,7 @@ number: backports and forks keep working) and a fallback. The compat matrix
 | ``Integration.setup_once_with_options`` | 2.44 | ``setup_integrations`` wrapped to call it |
 | ``_Client._update_session_from_event`` | 0.14 – 2.x | (always there in the range) wrap refused, logged |
 | ``Scope._breadcrumbs``, ``Scope._session`` | 0.x – 2.x | an empty deque / ``None``, logged once |
+| the ``HttpTransport`` hooks ``OfflineTransport`` extends (``TRANSPORT_HOOKS``) | 2.16 – 2.x | sentry-sdk's own transport, logged |
 """
 
 import functools
@@ -21,7 +22,7 @@ import logging
 import re
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
 
 from sentry_sdk.consts import VERSION as SENTRY_SDK_VERSION_STRING
 from sentry_sdk.utils import logger as sdk_logger
@@ -58,6 +59,25 @@ def _warn_once(key: str, message: str, *args: Any) -> None:
 
 
 # -- transport (sentry-sdk's HttpTransport internals) ------------------------------------------------------
+
+#: The ``HttpTransport`` methods the offline transport overrides or calls, all there from 2.16 through 2.x.
+TRANSPORT_HOOKS = (
+    "_send_envelope",
+    "_send_request",
+    "_request",
+    "_serialize_envelope",
+    "_update_rate_limits",
+    "_check_disabled",
+    "_flush_client_reports",
+)
+
+
+def missing_transport_hooks() -> List[str]:
+    """The ``TRANSPORT_HOOKS`` this sentry-sdk lacks: the offline transport can't be used when any is missing."""
+    from sentry_sdk.transport import HttpTransport
+
+    return [name for name in TRANSPORT_HOOKS if not callable(getattr(HttpTransport, name, None))]
+
 
 
 def update_headers(transport: "HttpTransport", headers: Dict[str, str]) -> None:

@@ -433,12 +433,22 @@ class OfflineTransport(HttpTransport):
             response.close()
 
 
-def offline_transport(data_dir: Optional[Path] = None, **config: Any) -> Type[OfflineTransport]:
+def offline_transport(data_dir: Optional[Path] = None, **config: Any) -> Type[HttpTransport]:
     """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``.
 
-    Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``.
+    Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``. On a
+    sentry-sdk without the transport hooks it extends, sentry-sdk's own ``HttpTransport``
+    (events are sent, but not kept while offline), with one warning.
     """
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise ValueError("unknown offline option(s) %s; known: %s" % (sorted(unknown), sorted(DEFAULTS)))
+    missing = _compat.missing_transport_hooks()
+    if missing:
+        logger.warning(
+            "sentry-webview: no offline queue: sentry-sdk %s's HttpTransport lacks %s",
+            _compat.SENTRY_SDK_VERSION_STRING,
+            ", ".join(missing),
+        )
+        return HttpTransport
     return type("OfflineTransport", (OfflineTransport,), {"offline": config, "data_dir": data_dir})
