@@ -22,9 +22,10 @@ import logging
 import re
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Sequence, Set, Tuple
 
 from sentry_sdk.consts import VERSION as SENTRY_SDK_VERSION_STRING
+from sentry_sdk.integrations import Integration
 from sentry_sdk.utils import logger as sdk_logger
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _version_tuple(version: str) -> Tuple[int, ...]:
 
 SENTRY_SDK_VERSION: Tuple[int, ...] = _version_tuple(SENTRY_SDK_VERSION_STRING)
 
-_warned: set = set()
+_warned: Set[str] = set()
 _warned_lock = threading.Lock()
 
 
@@ -139,8 +140,6 @@ _setup_hook_installed = False
 
 def has_setup_once_with_options() -> bool:
     """Whether sentry-sdk itself calls ``Integration.setup_once_with_options`` (2.44+)."""
-    from sentry_sdk.integrations import Integration
-
     return hasattr(Integration, "setup_once_with_options")
 
 
@@ -170,7 +169,7 @@ def install_setup_once_with_options() -> None:
             return
 
         @functools.wraps(original)
-        def setup_integrations(integrations: Iterable[Any], *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        def setup_integrations(integrations: Sequence[Integration], *args: Any, **kwargs: Any) -> Dict[str, Any]:
             with integrations_module._installer_lock:
                 before = set(processed)
             result: Dict[str, Any] = original(integrations, *args, **kwargs)
@@ -182,7 +181,7 @@ def install_setup_once_with_options() -> None:
 
         integrations_module.setup_integrations = setup_integrations
         if getattr(client_module, "setup_integrations", None) is original:
-            client_module.setup_integrations = setup_integrations  # type: ignore[attr-defined]
+            client_module.setup_integrations = setup_integrations
         _setup_hook_installed = True
 
 
@@ -206,7 +205,7 @@ def wrap_update_session_from_event(wrap: Callable[[UpdateSession], UpdateSession
             "update_session", "release health can't tell renderer errors from host crashes on this sentry-sdk"
         )
         return False
-    _Client._update_session_from_event = wrap(original)  # type: ignore[method-assign]
+    setattr(_Client, "_update_session_from_event", wrap(original))  # noqa: B010 - a private method, replaced whole
     return True
 
 
