@@ -30,7 +30,13 @@ WHEEL=$(ls "$WORK"/dist/*.whl)
 mkdir -p "$WORK/src"
 tar xzf "$WORK"/dist/*.tar.gz -C "$WORK/src" --strip-components=1
 rm -rf "$WORK/src/sentry_webview" "$WORK/src/sentry_webview.egg-info"
-FLOOR=$(unzip -p "$WHEEL" '*.dist-info/METADATA' | sed -n 's/^Requires-Dist: sentry-sdk.*>=\([0-9.]*\).*/\1/p')
+FLOOR=$("$PY311" - "$WHEEL" <<'PY'
+import re, sys, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+[name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+print(re.search(r"^Requires-Dist: sentry-sdk.*>=([\d.]+)", wheel.read(name).decode(), re.M).group(1))
+PY
+)
 [ -n "$FLOOR" ] || { echo "compat: no sentry-sdk floor in the wheel's metadata"; exit 1; }
 
 declare -A INTERPRETER=()  # each Python once, before the rows run side by side
