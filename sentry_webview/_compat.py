@@ -14,7 +14,7 @@ number: backports and forks keep working) and a fallback. The compat matrix
 | ``Integration.setup_once_with_options`` | 2.44 | ``setup_integrations`` wrapped to call it |
 | ``_Client._update_session_from_event`` | 0.14 – 2.x | (always there in the range) wrap refused, logged |
 | ``Scope._breadcrumbs``, ``Scope._session`` | 0.x – 2.x | an empty deque / ``None``, logged once |
-| the ``HttpTransport`` hooks ``OfflineTransport`` extends (``TRANSPORT_HOOKS``) | 2.16 – 2.x | sentry-sdk's own transport, logged |
+| the ``HttpTransport`` hooks ``OfflineTransport`` uses (``TRANSPORT_HOOKS``) | 2.16 – 2.x | the SDK's own, logged |
 """
 
 import functools
@@ -78,7 +78,6 @@ def missing_transport_hooks() -> List[str]:
     from sentry_sdk.transport import HttpTransport
 
     return [name for name in TRANSPORT_HOOKS if not callable(getattr(HttpTransport, name, None))]
-
 
 
 def update_headers(transport: "HttpTransport", headers: Dict[str, str]) -> None:
@@ -201,9 +200,7 @@ def wrap_update_session_from_event(wrap: Callable[[UpdateSession], UpdateSession
 
     original = getattr(_Client, "_update_session_from_event", None)
     if not callable(original):
-        _warn_once(
-            "update_session", "release health can't tell renderer errors from host crashes on this sentry-sdk"
-        )
+        _warn_once("update_session", "release health can't tell renderer errors from host crashes on this sentry-sdk")
         return False
     setattr(_Client, "_update_session_from_event", wrap(original))  # noqa: B010 - a private method, replaced whole
     return True
@@ -221,7 +218,6 @@ def scope_breadcrumbs(scope: "Scope") -> Deque[Dict[str, Any]]:
 def scope_session(scope: "Scope") -> "Optional[Session]":
     """The session ``scope`` holds (``Scope._session``), or None."""
     return getattr(scope, "_session", None)
-
 
 
 # sentry-webview's integrations (WebviewIntegration, the run integrations) start from setup_once_with_options;

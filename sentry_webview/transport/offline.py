@@ -22,8 +22,8 @@ from itertools import count
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Type
 
-from sentry_sdk.envelope import Envelope
 from sentry_sdk.consts import EndpointType
+from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import HttpTransport
 from sentry_sdk.utils import capture_internal_exceptions
 

@@ -45,9 +45,25 @@ def dist(tmp_path_factory) -> Dict[str, Path]:
     _run([str(python), "-m", "pip", "install", *PIP_QUIET, "build"])
     # A copy, so that the build's egg-info and build/ stay out of the checkout.
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".compat", ".cef-runtime*", ".py39-runtime", "node_modules", "__pycache__", "build", "dist",
-        "*.egg-info", ".pytest_cache", ".hypothesis", "test-results"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            ".compat",
+            ".cef-runtime*",
+            ".py39-runtime",
+            "node_modules",
+            "__pycache__",
+            "build",
+            "dist",
+            "*.egg-info",
+            ".pytest_cache",
+            ".hypothesis",
+            "test-results",
+        ),
+    )
     _run([str(python), "-m", "build", "--outdir", str(work / "dist"), str(source)])
     [wheel] = (work / "dist").glob("*.whl")
     [sdist] = (work / "dist").glob("*.tar.gz")
@@ -88,9 +104,19 @@ def test_the_wheel_carries_the_bundles_the_wire_contract_and_the_license(wheel_n
 
 
 def test_the_sdist_rebuilds_the_bundles_and_runs_the_tests(sdist_names):
-    for name in ["js/build.mjs", "js/package.json", "js/package-lock.json", "LICENSE", "README.md", "pyproject.toml",
-                 "tests/conftest.py", "tests/samples/envelope_error.txt", "sentry_webview/static/renderer.js",
-                 "sentry_webview/ipc/wire.json", "scripts/compat.sh"]:
+    for name in [
+        "js/build.mjs",
+        "js/package.json",
+        "js/package-lock.json",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        "tests/conftest.py",
+        "tests/samples/envelope_error.txt",
+        "sentry_webview/static/renderer.js",
+        "sentry_webview/ipc/wire.json",
+        "scripts/compat.sh",
+    ]:
         assert name in sdist_names
     assert {"js/src/preload.js", "js/src/renderer.js", "js/src/wire.js"} <= set(sdist_names)
     assert not [n for n in sdist_names if "node_modules" in n or "__pycache__" in n or n.endswith(".pyc")]
@@ -140,7 +166,8 @@ APP = textwrap.dedent(
     url = urllib.parse.urlsplit(config["protocolUrl"])
     headers = dict(config["headers"], Origin="http://127.0.0.1:8000", **{wire.RENDERER_HEADER: "renderer-1"})
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    connection.request("POST", wire.protocol_path(config["ipcNamespace"], "envelope"), sys.stdin.read().encode(), headers)
+    path = wire.protocol_path(config["ipcNamespace"], "envelope")
+    connection.request("POST", path, sys.stdin.read().encode(), headers)
     print("status", connection.getresponse().status)
     print("flushed", sentry_webview.flush(5))
     """

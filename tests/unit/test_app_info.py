@@ -49,8 +49,16 @@ def test_a_run_without_a_script_file_gets_a_sane_data_directory(tmp_path, how):
 
 @pytest.mark.parametrize(
     "name, sane",
-    [("shop", "shop"), ("my-app_2.1", "my-app_2.1"), ("My App", "My App"), ("<stdin>", None), ("<string>", None),
-     ("", None), ("-c", None), ("../etc", None)],
+    [
+        ("shop", "shop"),
+        ("my-app_2.1", "my-app_2.1"),
+        ("My App", "My App"),
+        ("<stdin>", None),
+        ("<string>", None),
+        ("", None),
+        ("-c", None),
+        ("../etc", None),
+    ],
 )
 def test_only_names_that_look_like_one_name_the_app(name, sane):
     assert app_info._sane(name) == sane

@@ -18,7 +18,8 @@ def test_js_writes_the_two_prebuilt_bundles(tmp_path, capsys):
     assert (out / "sentry-webview-renderer.js").read_bytes() == (STATIC / "renderer.js").read_bytes()
     assert b"SentryWebviewPreload" in (out / "sentry-webview-preload.js").read_bytes()
     assert b"SentryWebview" in (out / "sentry-webview-renderer.js").read_bytes()
-    assert capsys.readouterr().out.split() == [str(out / "sentry-webview-preload.js"), str(out / "sentry-webview-renderer.js")]
+    written = capsys.readouterr().out.split()
+    assert written == [str(out / "sentry-webview-preload.js"), str(out / "sentry-webview-renderer.js")]
 
 
 def test_js_needs_an_out_dir():

@@ -35,14 +35,21 @@ def test_mypy_finds_no_new_errors():
     if not (ROOT / "pyproject.toml").is_file() or not (ROOT / "sentry_webview").is_dir():
         pytest.skip("no source tree beside the tests (the installed wheel is under test)")
     stdout, stderr, status = api.run(
-        ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(ROOT / ".mypy_cache"),
-         str(ROOT / "sentry_webview")]
+        [
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            str(ROOT / "sentry_webview"),
+        ]
     )
     assert status in (0, 1), stderr or stdout  # 2: mypy itself failed (settings, crash)
     errors = [line for line in stdout.splitlines() if re.search(r":\d+: error:", line)]
     counts = Counter(Path(line.split(":", 1)[0]).resolve().relative_to(ROOT).as_posix() for line in errors)
     worse = {path: count for path, count in counts.items() if count > BASELINE.get(path, 0)}
     assert not worse, "mypy errors past the baseline %s:\n%s" % (
-        worse, "\n".join(line for line in errors if any(path in line for path in worse)))
+        worse,
+        "\n".join(line for line in errors if any(path in line for path in worse)),
+    )
     better = {path: counts.get(path, 0) for path, count in BASELINE.items() if counts.get(path, 0) < count}
     assert not better, "fewer mypy errors than BASELINE says, lower it in tests/unit/test_typing.py: %s" % better
