@@ -61,6 +61,7 @@ def dist(tmp_path_factory) -> Dict[str, Path]:
             "*.egg-info",
             ".pytest_cache",
             ".hypothesis",
+            ".mypy_cache",
             "test-results",
         ),
     )
