@@ -13,7 +13,7 @@ number: backports and forks keep working) and a fallback. The compat matrix
 | ``HttpTransport._handle_request_error`` | 2.57 | the same loss accounting, here |
 | ``Integration.setup_once_with_options`` | 2.44 | ``setup_integrations`` wrapped to call it |
 | ``_Client._update_session_from_event`` | 0.14 – 2.x | (always there in the range) wrap refused, logged |
-| ``Scope._breadcrumbs``, ``Scope._session`` | 0.x – 2.x | an empty deque / ``None``, logged once |
+| ``Scope._breadcrumbs``, ``_session``, ``_user``, ``_tags`` | 0.x – 2.x | empty / ``None``, logged once |
 | the ``HttpTransport`` hooks ``OfflineTransport`` uses (``TRANSPORT_HOOKS``) | 2.16 – 2.x | the SDK's own, logged |
 """
 
@@ -218,6 +218,21 @@ def scope_breadcrumbs(scope: "Scope") -> Deque[Dict[str, Any]]:
 def scope_session(scope: "Scope") -> "Optional[Session]":
     """The session ``scope`` holds (``Scope._session``), or None."""
     return getattr(scope, "_session", None)
+
+
+def scope_user(scope: "Scope") -> Optional[Dict[str, Any]]:
+    """The user set on ``scope`` (``Scope._user``), or None."""
+    user = getattr(scope, "_user", None)
+    return user if isinstance(user, dict) else None
+
+
+def scope_tags(scope: "Scope") -> Dict[str, Any]:
+    """A copy of the tags set on ``scope`` (``Scope._tags``); empty, with one warning, when sentry-sdk lacks them."""
+    tags = getattr(scope, "_tags", None)
+    if not isinstance(tags, dict):
+        _warn_once("tags", "can't read scope tags on this sentry-sdk; crash reports lack them")
+        return {}
+    return dict(tags)
 
 
 # sentry-webview's integrations (WebviewIntegration, the run integrations) start from setup_once_with_options;

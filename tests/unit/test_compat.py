@@ -168,16 +168,24 @@ def test_without_the_update_session_hook_nothing_is_patched(monkeypatch, caplog)
     assert "release health" in caplog.text
 
 
-def test_scope_breadcrumbs_and_session():
+def test_scope_breadcrumbs_session_user_and_tags():
     scope = sentry_sdk.Scope()
+    assert _compat.scope_user(scope) is None and _compat.scope_tags(scope) == {}
     scope.add_breadcrumb({"message": "clicked"})
+    scope.set_user({"id": "7"})
+    scope.set_tag("tier", "gold")
     assert [crumb["message"] for crumb in _compat.scope_breadcrumbs(scope)] == ["clicked"]
+    assert _compat.scope_user(scope) == {"id": "7"}
+    tags = _compat.scope_tags(scope)
+    assert tags == {"tier": "gold"}
+    tags["tier"] = "changed"  # a copy
+    assert _compat.scope_tags(scope) == {"tier": "gold"}
     assert _compat.scope_session(scope) is None
     scope.start_session(session_mode="application")
     assert _compat.scope_session(scope) is not None
 
 
-def test_without_scope_breadcrumbs_there_are_none(monkeypatch, caplog):
+def test_without_the_scope_internals_there_is_nothing_to_read(monkeypatch, caplog):
     class Bare:
         pass
 
@@ -185,7 +193,9 @@ def test_without_scope_breadcrumbs_there_are_none(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="sentry_webview"):
         assert list(_compat.scope_breadcrumbs(Bare())) == []  # type: ignore[arg-type]
         assert _compat.scope_session(Bare()) is None  # type: ignore[arg-type]
-    assert "breadcrumbs" in caplog.text
+        assert _compat.scope_user(Bare()) is None  # type: ignore[arg-type]
+        assert _compat.scope_tags(Bare()) == {}  # type: ignore[arg-type]
+    assert "breadcrumbs" in caplog.text and "tags" in caplog.text
 
 
 def test_without_the_transport_hooks_the_sdk_transport_is_used(monkeypatch, caplog):
