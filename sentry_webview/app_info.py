@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from sentry_sdk.utils import get_default_release
 
@@ -196,7 +196,7 @@ def _boot_time() -> Optional[str]:
     return datetime.fromtimestamp(time.time() - seconds, timezone.utc).isoformat()
 
 
-def data_path(kind: str, dsn: str, data_dir: Optional[Path] = None) -> Path:
+def data_path(kind: str, dsn: str, data_dir: "Optional[Union[str, os.PathLike[str]]]" = None) -> Path:
     """Per app and DSN: ``<data_dir>/<kind>/<hash of the DSN>``; ``data_dir`` defaults to
     ``<user data dir of the app>/sentry-webview``."""
     if data_dir is None:

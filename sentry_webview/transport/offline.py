@@ -20,7 +20,7 @@ import threading
 import time
 from itertools import count
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Type, Union
 
 from sentry_sdk.consts import EndpointType
 from sentry_sdk.envelope import Envelope
@@ -250,7 +250,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def default_queue_path(dsn: str, data_dir: Optional[Path] = None) -> Path:
+def default_queue_path(dsn: str, data_dir: "Optional[Union[str, os.PathLike[str]]]" = None) -> Path:
     """Per app and DSN: ``<user data dir>/sentry-webview/queue/<hash of the DSN>``."""
     return data_path("queue", dsn, data_dir)
 
@@ -259,7 +259,7 @@ class OfflineTransport(HttpTransport):
     """``HttpTransport`` that keeps what it couldn't send on disk and sends it later."""
 
     offline: Dict[str, Any] = DEFAULTS
-    data_dir: Optional[Path] = None
+    data_dir: "Optional[Union[str, os.PathLike[str]]]" = None
 
     def __init__(self, options: Dict[str, Any]) -> None:
         super().__init__(options)
@@ -433,7 +433,7 @@ class OfflineTransport(HttpTransport):
             response.close()
 
 
-def offline_transport(data_dir: Optional[Path] = None, **config: Any) -> Type[HttpTransport]:
+def offline_transport(data_dir: "Optional[Union[str, os.PathLike[str]]]" = None, **config: Any) -> Type[HttpTransport]:
     """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``.
 
     Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``. On a
