@@ -5,7 +5,7 @@
 # sdist's own sentry_webview/ removed so that the installed wheel is what the tests import.
 #
 # Usage: scripts/compat.sh [ROW...]     ROW = PYTHON:SDK, PYTHON 3.9|3.11, SDK floor|latest|X.Y.Z
-#        (default: 3.9:floor 3.9:latest 3.11:floor 3.11:latest, two rows at a time)
+#        (default: 3.9:floor 3.9:latest 3.11:floor 3.11:latest, $COMPAT_JOBS rows at a time, default 2)
 # Work files go to $COMPAT_DIR (default .compat/); pip's own cache keeps the second run quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ WORK=$(realpath -m "${COMPAT_DIR:-.compat}")
 ROWS=("$@")
 [ ${#ROWS[@]} -gt 0 ] || ROWS=(3.9:floor 3.9:latest 3.11:floor 3.11:latest)
 PY311=${PYTHON311:-$(command -v python3.11 || command -v python3)}
+JOBS=${COMPAT_JOBS:-2}  # the rows' tests mostly wait on sockets and subprocesses; the machine has two cores
 TEST_DEPS=(pytest pytest-timeout hypothesis brotli sentry-relay pywebview)
 started=$SECONDS
 mkdir -p "$WORK"
@@ -81,7 +82,7 @@ failed=()
 for row in "${ROWS[@]}"; do
   run_row "${row%%:*}" "${row#*:}" &
   pids[$row]=$!
-  if [ ${#pids[@]} -ge 2 ]; then  # two at a time: the machine has two cores
+  if [ ${#pids[@]} -ge "$JOBS" ]; then
     for done_row in "${!pids[@]}"; do
       wait "${pids[$done_row]}" || failed+=("$done_row")
       unset "pids[$done_row]"
