@@ -8,8 +8,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Errors that files still had when mypy joined the test command (2026-11-30, mypy 2.4: 41 in 18 files). Each number may only go
-# down: lower it (or drop the file) in the commit that fixes errors, and delete BASELINE once it is empty.
+# Errors that files still had when mypy joined the test command (2026-11-30, mypy 2.4: 41 in 18 files).
+# Each number may only go down: lower it (or drop the file) in the commit that fixes errors, and delete
+# BASELINE once it is empty.
 BASELINE = {
     "sentry_webview/backends/gtk.py": 5,
     "sentry_webview/backends/pywebview.py": 1,
