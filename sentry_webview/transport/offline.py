@@ -223,7 +223,7 @@ def _read_fd(fd: int, limit: int) -> bytes:
     if size > limit:
         raise OSError("file of %d bytes is larger than the queue may be" % size)
     os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
+    chunks: List[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
