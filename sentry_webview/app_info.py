@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from sentry_sdk.utils import get_default_release
 
@@ -58,16 +58,28 @@ def _build_hash() -> Optional[str]:
     return digest.hexdigest()[:12]
 
 
+# What a name must look like to name the app (and its data directory): not ``<stdin>`` or ``<string>``.
+_APP_NAME = re.compile(r"^\w[\w .+-]*$")
+
+
 def app_name() -> Optional[str]:
-    """The frozen executable's name, else the ``__main__`` package or script name."""
+    """The frozen executable's name, else the ``__main__`` package or script name.
+
+    None when there is no such name (``python -c``, a script on stdin, the REPL): callers
+    fall back to their own default (``sentry-webview`` for the data directory).
+    """
     if getattr(sys, "frozen", False):
-        return Path(sys.executable).stem
+        return _sane(Path(sys.executable).stem)
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     if spec is not None and spec.name:
-        return spec.name.split(".")[0]
+        return _sane(spec.name.split(".")[0])
     path = getattr(main, "__file__", None)
-    return Path(path).stem if path else None
+    return _sane(Path(path).stem) if isinstance(path, str) and path else None
+
+
+def _sane(name: str) -> Optional[str]:
+    return name if _APP_NAME.match(name) else None
 
 
 def app_root() -> Path:
@@ -184,7 +196,7 @@ def _boot_time() -> Optional[str]:
     return datetime.fromtimestamp(time.time() - seconds, timezone.utc).isoformat()
 
 
-def data_path(kind: str, dsn: str, data_dir: Optional[Path] = None) -> Path:
+def data_path(kind: str, dsn: str, data_dir: "Optional[Union[str, os.PathLike[str]]]" = None) -> Path:
     """Per app and DSN: ``<data_dir>/<kind>/<hash of the DSN>``; ``data_dir`` defaults to
     ``<user data dir of the app>/sentry-webview``."""
     if data_dir is None:

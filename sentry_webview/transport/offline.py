@@ -20,12 +20,14 @@ import threading
 import time
 from itertools import count
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Type, Union
 
+from sentry_sdk.consts import EndpointType
 from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import EndpointType, HttpTransport
+from sentry_sdk.transport import HttpTransport
 from sentry_sdk.utils import capture_internal_exceptions
 
+from sentry_webview import _compat
 from sentry_webview.app_info import data_path
 
 logger = logging.getLogger("sentry_webview")
@@ -221,7 +223,7 @@ def _read_fd(fd: int, limit: int) -> bytes:
     if size > limit:
         raise OSError("file of %d bytes is larger than the queue may be" % size)
     os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
+    chunks: List[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
@@ -248,7 +250,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def default_queue_path(dsn: str, data_dir: Optional[Path] = None) -> Path:
+def default_queue_path(dsn: str, data_dir: "Optional[Union[str, os.PathLike[str]]]" = None) -> Path:
     """Per app and DSN: ``<user data dir>/sentry-webview/queue/<hash of the DSN>``."""
     return data_path("queue", dsn, data_dir)
 
@@ -257,7 +259,7 @@ class OfflineTransport(HttpTransport):
     """``HttpTransport`` that keeps what it couldn't send on disk and sends it later."""
 
     offline: Dict[str, Any] = DEFAULTS
-    data_dir: Optional[Path] = None
+    data_dir: "Optional[Union[str, os.PathLike[str]]]" = None
 
     def __init__(self, options: Dict[str, Any]) -> None:
         super().__init__(options)
@@ -332,7 +334,7 @@ class OfflineTransport(HttpTransport):
         if envelope is None:
             super()._send_request(body, headers, endpoint_type, envelope)
             return
-        self._update_headers(headers)
+        _compat.update_headers(self, headers)
         try:
             response = self._request("POST", endpoint_type, body, headers)
         except Exception as error:
@@ -343,7 +345,7 @@ class OfflineTransport(HttpTransport):
                 self._update_rate_limits(response)
                 self._store(envelope, "HTTP %d" % response.status)
             else:
-                self._handle_response(response=response, envelope=envelope)
+                _compat.handle_response(self, response, envelope)
                 if self.queue.files():
                     self._wake.set()  # the DSN answers: send what waited
         finally:
@@ -354,13 +356,13 @@ class OfflineTransport(HttpTransport):
         if all(item.type == "client_report" for item in envelope.items):
             return  # reports about losses are not worth a slot of the app's events
         if self._should_store is not None and not self._should_store(envelope, error):
-            self._handle_request_error(envelope=envelope, loss_reason="network")
+            _compat.handle_request_error(self, envelope, loss_reason="network")
             return
         try:
             dropped = self.queue.put(envelope.serialize())
         except OSError as write_error:
             logger.warning("sentry-webview: could not store an envelope offline (%s); it is lost", write_error)
-            self._handle_request_error(envelope=envelope, loss_reason="network")
+            _compat.handle_request_error(self, envelope, loss_reason="network")
             return
         logger.debug("sentry-webview: stored an envelope offline (%s)", error)
         for data in dropped:
@@ -416,7 +418,7 @@ class OfflineTransport(HttpTransport):
         headers = {"Content-Type": "application/x-sentry-envelope"}
         if encoding:
             headers["Content-Encoding"] = encoding
-        self._update_headers(headers)
+        _compat.update_headers(self, headers)
         try:
             response = self._request("POST", EndpointType.ENVELOPE, body.getvalue(), headers)
         except Exception:
@@ -425,18 +427,28 @@ class OfflineTransport(HttpTransport):
             self._update_rate_limits(response)
             if response.status == 429 or response.status >= 500:
                 return False
-            self._handle_response(response=response, envelope=envelope)
+            _compat.handle_response(self, response, envelope)
             return True
         finally:
             response.close()
 
 
-def offline_transport(data_dir: Optional[Path] = None, **config: Any) -> Type[OfflineTransport]:
+def offline_transport(data_dir: "Optional[Union[str, os.PathLike[str]]]" = None, **config: Any) -> Type[HttpTransport]:
     """An ``OfflineTransport`` class with ``config`` (see ``DEFAULTS``), for ``sentry_sdk.init(transport=...)``.
 
-    Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``.
+    Without a ``path``, the queue is ``default_queue_path`` under ``data_dir``. On a
+    sentry-sdk without the transport hooks it extends, sentry-sdk's own ``HttpTransport``
+    (events are sent, but not kept while offline), with one warning.
     """
     unknown = set(config) - set(DEFAULTS)
     if unknown:
         raise ValueError("unknown offline option(s) %s; known: %s" % (sorted(unknown), sorted(DEFAULTS)))
+    missing = _compat.missing_transport_hooks()
+    if missing:
+        logger.warning(
+            "sentry-webview: no offline queue: sentry-sdk %s's HttpTransport lacks %s",
+            _compat.SENTRY_SDK_VERSION_STRING,
+            ", ".join(missing),
+        )
+        return HttpTransport
     return type("OfflineTransport", (OfflineTransport,), {"offline": config, "data_dir": data_dir})

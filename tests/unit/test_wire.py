@@ -38,7 +38,8 @@ def test_protocol_path_keeps_sentry_key_out_of_fetch_breadcrumbs():
 
 
 def test_the_js_build_reads_the_same_wire_file():
-    source = (Path(wire.__file__).parent.parent.parent / "js" / "src" / "wire.js").read_text()
+    # The checkout (or the unpacked sdist) these tests came from; the package may be an installed wheel.
+    source = (Path(__file__).resolve().parents[2] / "js" / "src" / "wire.js").read_text()
     assert "sentry_webview/ipc/wire.json" in source
     contract = json.loads(Path(wire.__file__).with_name("wire.json").read_text())
     assert list(contract["channels"].values()) == wire.CHANNELS
