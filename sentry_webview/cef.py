@@ -9,6 +9,7 @@
 >>> browser.LoadUrl(url)
 """
 
+import importlib
 from typing import Any, Optional
 
 from sentry_webview.integrations.webview import WebviewIntegration
@@ -21,6 +22,5 @@ def wire_browser(browser: Any, cef: Optional[Any] = None) -> RendererIdentity:
     Wire it before its first ``LoadUrl``, after any ``SetClientHandler`` of the app's.
     ``cef`` is the ``cefpython3.cefpython`` module (imported when not given).
     """
-    if cef is None:
-        from cefpython3 import cefpython as cef
-    return WebviewIntegration.current().cef_browsers(cef).wire(browser)
+    module = cef if cef is not None else importlib.import_module("cefpython3.cefpython")
+    return WebviewIntegration.current().cef_browsers(module).wire(browser)

@@ -1,8 +1,9 @@
 """A page that ships sentry-webview's JS itself, talking to the host over the protocol.
 
 This is the bundled-app path: when a frozen app has no ``sentry_webview/static``
-files, nothing is injected, so the page includes ``js/preload.js`` and the renderer
-bundle and gets its config from the host (``renderer_config()``).
+files, nothing is injected, so the page includes the preload and the renderer bundles
+(``python -m sentry_webview js --out DIR`` writes them) and gets its config from the host
+(``renderer_config()``).
 
     SENTRY_DSN=https://key@o0.ingest.sentry.io/1 python examples/manual_preload/app.py
 """

@@ -1,6 +1,7 @@
 """pywebview's GTK GUI (WebKit2GTK): user scripts at document start, web-process-terminated, and
 snapshots of the visible page."""
 
+import importlib
 import io
 import threading
 import time
@@ -24,13 +25,18 @@ def _waits_for_bridge_reply(thread: Any) -> bool:
 
 def _dispatch_while(busy: Callable[[], bool], timeout: float) -> None:
     """On the GUI thread: run the default main context while ``busy()``, at most ``timeout`` seconds."""
-    from gi.repository import GLib
+    GLib = _gi("GLib")
 
     context = GLib.MainContext.default()
     deadline = time.monotonic() + timeout
     while busy() and time.monotonic() < deadline:
         if not context.iteration(False):
             time.sleep(0.005)
+
+
+def _gi(name: str) -> Any:
+    """An introspected module of ``gi.repository`` (typed as Any: PyGObject's stubs know no WebKit2)."""
+    return importlib.import_module("gi.repository." + name)
 
 
 def _browser_view(window: Any) -> Any:
@@ -43,7 +49,7 @@ class GtkBackend(Backend):
     name = "gtk"
 
     def engine(self) -> Optional[str]:
-        from gi.repository import WebKit2
+        WebKit2 = _gi("WebKit2")
 
         return "WebKitGTK %d.%d.%d" % (
             WebKit2.get_major_version(),
@@ -52,7 +58,7 @@ class GtkBackend(Backend):
         )
 
     def inject_at_document_start(self, window: Any, source: str) -> bool:
-        from gi.repository import WebKit2
+        WebKit2 = _gi("WebKit2")
 
         script = WebKit2.UserScript(
             source, WebKit2.UserContentInjectedFrames.TOP_FRAME, WebKit2.UserScriptInjectionTime.START, None, None
@@ -70,7 +76,7 @@ class GtkBackend(Backend):
         _browser_view(window).webview.connect("notify::uri", lambda view, _: on_url(view.get_uri() or ""))
 
     def run_script(self, window: Any, script: str) -> bool:
-        from gi.repository import GLib
+        GLib = _gi("GLib")
 
         def run() -> bool:
             with capture_internal_exceptions():  # KeyError once the window is gone
@@ -90,19 +96,23 @@ class GtkBackend(Backend):
         _dispatch_while(lambda: any(map(_waits_for_bridge_reply, threading.enumerate())), _LOOP_END_DRAIN)
 
     def heartbeat(self, window: Any, beat: Callable[[], None], interval: float) -> None:
-        from gi.repository import GLib
+        GLib = _gi("GLib")
 
-        GLib.timeout_add(int(interval * 1000), lambda: beat() or True)
+        def tick() -> bool:
+            beat()
+            return True  # again
+
+        GLib.timeout_add(int(interval * 1000), tick)
 
     def visible(self, window: Any) -> bool:
-        from gi.repository import Gdk
+        Gdk = _gi("Gdk")
 
         native = _browser_view(window).window
         surface = native.get_window()  # None until realized
         return bool(native.get_visible() and not (surface and surface.get_state() & Gdk.WindowState.ICONIFIED))
 
     def screenshot(self, window: Any, timeout: float) -> Optional[bytes]:
-        from gi.repository import GLib, WebKit2
+        GLib, WebKit2 = _gi("GLib"), _gi("WebKit2")
 
         done = threading.Event()
         png: List[bytes] = []

@@ -3,7 +3,7 @@
 The renderer bundle contains the preload, hooks it up with the injected config and
 auto-inits @sentry/browser. When the bundles are missing (a frozen app built without
 our PyInstaller hook) there is nothing to inject: one warning, and the app's own
-pages must ship ``js/preload.js`` and talk over the protocol.
+pages must ship the bundles (``python -m sentry_webview js --out DIR``) and talk over the protocol.
 """
 
 import json
@@ -29,8 +29,9 @@ def renderer_bundle(name: str = "renderer.js") -> Optional[str]:
     except (OSError, ModuleNotFoundError):
         logger.warning(
             "sentry-webview: sentry_webview/static/renderer.js is missing (a frozen app built without "
-            "sentry-webview's PyInstaller hook?). Renderers are not injected; pages must ship js/preload.js "
-            "and the renderer themselves and reach the host over the protocol (ipc_mode PROTOCOL or BOTH)."
+            "sentry-webview's PyInstaller hook?). Renderers are not injected; pages must ship the preload and the "
+            "renderer themselves (python -m sentry_webview js --out DIR writes them) and reach the host over the "
+            "protocol (ipc_mode PROTOCOL or BOTH)."
         )
         return None
 

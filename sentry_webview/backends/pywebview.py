@@ -15,7 +15,7 @@ import queue
 import re
 import sys
 import threading
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
 
 from sentry_sdk.utils import capture_internal_exceptions
 
@@ -40,9 +40,8 @@ class PywebviewWindows:
     def wire_all(self, get_windows: Optional[Callable[[], Iterable[Any]]]) -> None:
         """Wire the windows ``get_windows`` returns (default: every pywebview window) not wired yet."""
         if get_windows is None:
-            import webview
-
-            windows: Iterable[Any] = list(webview.windows)
+            webview = sys.modules.get("webview")  # not imported by the app: no pywebview window to wire
+            windows: Iterable[Any] = list(webview.windows) if webview is not None else ()
         else:
             windows = get_windows() or ()
         for window in windows:
@@ -98,7 +97,7 @@ class PywebviewWindows:
         if self.hub.mode is IPCMode.PROTOCOL:
             backend.let_local_pages_fetch(window)
         source = injected_source(self.hub.renderer_config(identity))
-        state["native"] = bool(source) and backend.inject_at_document_start(window, source)
+        state["native"] = source is not None and backend.inject_at_document_start(window, source)
         backend.watch_renderer(window, lambda reason, code: self.hub.renderer_gone(identity, reason, code))
         backend.watch_url(window, lambda url: identity.update(page_url=url))
         self.hub.gui_ready(window, backend)
@@ -194,9 +193,8 @@ def bridge_reply(func_name: str, value_id: str, result: Any) -> str:
 
 
 def backend_for_pywebview() -> Optional[Backend]:
-    """The backend of pywebview's running GUI, or None for one we don't drive natively."""
-    import webview
-
+    """The backend of pywebview's running GUI, or None for one we don't drive natively (or no pywebview)."""
+    webview = sys.modules.get("webview")
     renderer = getattr(getattr(webview, "guilib", None), "renderer", None)
     if renderer == "qtwebengine":
         from sentry_webview.backends.qt import QtBackend
@@ -278,11 +276,11 @@ _PYWEBVIEW_LOGGER = "pywebview"
 _GUI_PROBE = re.compile(r"^\w+ cannot be loaded$")
 
 
-def is_gui_probe(event: Dict[str, Any]) -> bool:
+def is_gui_probe(event: Mapping[str, object]) -> bool:
     """pywebview logging (``logger.exception``) a GUI it tried before the one it uses, e.g. GTK on a Qt app.
 
     If no GUI loads, pywebview raises ``WebViewException``: that one is reported.
     """
-    entry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+    entry = event.get("logentry")
     message = entry.get("message") if isinstance(entry, dict) else None
     return event.get("logger") == _PYWEBVIEW_LOGGER and isinstance(message, str) and bool(_GUI_PROBE.match(message))

@@ -25,7 +25,9 @@ class _GuiThread(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.moveToThread(QCoreApplication.instance().thread())
+        app = QCoreApplication.instance()
+        assert app is not None  # screenshots are only asked for while the GUI runs
+        self.moveToThread(app.thread())
         self._job.connect(self._run)
 
     @Slot(object)
@@ -89,7 +91,7 @@ def _grab(native: Any) -> Optional[bytes]:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     native.webview.grab().save(buffer, "PNG")
-    return bytes(data)
+    return data.data()
 
 
 class QtBackend(Backend):

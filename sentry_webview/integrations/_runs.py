@@ -22,7 +22,10 @@ from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions
 
+from sentry_webview import _compat
 from sentry_webview.app_info import data_path
+
+_compat.install_setup_once_with_options()  # sentry-sdk < 2.44 calls no setup_once_with_options
 
 SESSION = "session.json"
 SCOPE = "scope.json"

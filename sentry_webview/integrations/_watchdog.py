@@ -8,11 +8,14 @@ when the watch itself overslept while the process used next to no CPU, it starts
 import threading
 import time
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.renderers.hub import RendererHub
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event
 
 ANR_TYPE = "ANR"
 
@@ -24,17 +27,21 @@ def positive_seconds(option: str, value: Any) -> float:
     return float(value)
 
 
-def anr_event(value: str, **exception: Any) -> Dict[str, Any]:
+def anr_event(value: str, **exception: Any) -> "Event":
     """An ``ApplicationNotResponding`` error event; ``exception`` adds to its exception (stacktrace, thread_id)."""
     mechanism = {"type": ANR_TYPE, "handled": False}
     exception = dict(type="ApplicationNotResponding", value=value, mechanism=mechanism, **exception)
     return {"level": "error", "exception": {"values": [exception]}}
 
 
-def is_anr(event: Dict[str, Any]) -> bool:
+def is_anr(event: Mapping[str, object]) -> bool:
     """Whether ``event`` reports a hang (of the GUI thread or of a renderer)."""
-    values = (event.get("exception") or {}).get("values") or []
-    return any(isinstance(v, dict) and (v.get("mechanism") or {}).get("type") == ANR_TYPE for v in values)
+    exception = event.get("exception")
+    values = exception.get("values") if isinstance(exception, dict) else None
+    return any(
+        isinstance(v, dict) and isinstance(v.get("mechanism"), dict) and v["mechanism"].get("type") == ANR_TYPE
+        for v in values or ()
+    )
 
 
 class Watchdog(ABC):

@@ -24,6 +24,7 @@ from sentry_sdk.client import BaseClient
 from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions, format_timestamp
 
+from sentry_webview import _compat
 from sentry_webview.integrations._runs import DUMP, SCOPE, RunIntegration
 from sentry_webview.ipc import wire
 
@@ -88,7 +89,7 @@ class HostCrashIntegration(RunIntegration):
         assert self._files is not None and self._scope is not None
         client = sentry_sdk.get_client()
         scopes = (sentry_sdk.get_global_scope(), self._scope)
-        crumbs = [dict(crumb) for scope in scopes for crumb in list(scope._breadcrumbs)]
+        crumbs = [dict(crumb) for scope in scopes for crumb in list(_compat.scope_breadcrumbs(scope))]
         for crumb in crumbs:
             if isinstance(crumb.get("timestamp"), datetime):
                 crumb["timestamp"] = format_timestamp(crumb["timestamp"])
@@ -97,8 +98,8 @@ class HostCrashIntegration(RunIntegration):
         snapshot = {
             "release": client.options.get("release"),
             "environment": client.options.get("environment"),
-            "user": self._scope._user or scopes[0]._user,
-            "tags": {**scopes[0]._tags, **self._scope._tags},
+            "user": _compat.scope_user(self._scope) or _compat.scope_user(scopes[0]),
+            "tags": {**_compat.scope_tags(scopes[0]), **_compat.scope_tags(self._scope)},
             "breadcrumbs": crumbs[-limit:] if limit else [],
             "threads": {str(thread.ident): thread.name for thread in threading.enumerate()},
         }
@@ -146,7 +147,7 @@ def parse_dump(text: str) -> Tuple[str, List[Dict[str, Any]]]:
 def crash_event(dump: str, scope: Dict[str, Any], crashed_at: float) -> Dict[str, Any]:
     """The ``fatal`` event for a faulthandler dump and the scope its run last saved."""
     error, threads = parse_dump(dump)
-    crashed = next((thread for thread in threads if thread["crashed"]), {"id": None, "frames": []})
+    crashed: Dict[str, Any] = next((thread for thread in threads if thread["crashed"]), {"id": None, "frames": []})
     names = scope.get("threads") or {}
     signal_name = _SIGNALS.get(error)
     mechanism: Dict[str, Any] = {"type": "faulthandler", "handled": False}

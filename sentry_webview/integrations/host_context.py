@@ -2,7 +2,7 @@
 and ``event.process``/``event.origin``/``event.environment`` tags on the host's own events, as
 @sentry/electron's main process does. The device's screen is as the app's pages see it."""
 
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Optional
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
@@ -11,6 +11,9 @@ from sentry_sdk.scope import add_global_event_processor
 from sentry_webview.app_info import host_contexts
 from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.ipc import wire
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 
 class HostContextIntegration(Integration):
@@ -23,7 +26,7 @@ class HostContextIntegration(Integration):
         add_global_event_processor(_process_event)
 
 
-def _process_event(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _process_event(event: "Event", hint: "Hint") -> "Optional[Event]":
     if sentry_sdk.get_client().get_integration(HostContextIntegration) is None:
         return event
     tags = event.setdefault("tags", {})

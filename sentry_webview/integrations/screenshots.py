@@ -7,7 +7,7 @@ none: its GUI thread is the one that doesn't answer.
 """
 
 import time
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, List, Tuple
 
 import sentry_sdk
 from sentry_sdk.attachments import Attachment
@@ -18,6 +18,9 @@ from sentry_sdk.utils import capture_internal_exceptions
 from sentry_webview.backends.base import Backend
 from sentry_webview.integrations._watchdog import is_anr
 from sentry_webview.integrations.webview import WebviewIntegration
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 TIMEOUT = 1.0  # seconds, for all windows of one event
 _NOT_ERRORS = ("transaction", "check_in")
@@ -49,7 +52,7 @@ class ScreenshotsIntegration(Integration):
         add_global_event_processor(_attach_screenshots)
 
 
-def _attach_screenshots(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+def _attach_screenshots(event: "Event", hint: "Hint") -> "Event":
     client = sentry_sdk.get_client()
     webview = client.get_integration(WebviewIntegration)
     if client.get_integration(ScreenshotsIntegration) is None or webview is None:

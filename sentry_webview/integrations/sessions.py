@@ -14,11 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from sentry_sdk.client import BaseClient, _Client
+from sentry_sdk.client import BaseClient
 from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
 
+from sentry_webview import _compat
 from sentry_webview.backends.base import FATAL_EXIT_REASONS
 from sentry_webview.integrations._runs import SESSION, RunIntegration
 from sentry_webview.integrations._watchdog import is_anr
@@ -45,21 +46,7 @@ class HostSessionIntegration(RunIntegration, HubFeature):
 
     @staticmethod
     def setup_once() -> None:
-        update = _Client._update_session_from_event
-
-        def _update_session_from_event(client: _Client, session: Session, event: Dict[str, Any]) -> None:
-            if client.get_integration(HostSessionIntegration) is None:
-                return update(client, session, event)
-            status, user_agent, did = session.status, session.user_agent, session.did
-            update(client, session, event)
-            if (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
-                # A page's uncaught error is an error, not an app crash; its browser is not the app's user
-                # agent, and the app's user (when it set one) stays the session's.
-                session.status, session.user_agent, session.did = status, user_agent, did or session.did
-            elif is_anr(event) and status != "crashed":
-                session.status = "abnormal"  # a hang that may have ended, as @sentry/electron's ANR sessions
-
-        _Client._update_session_from_event = _update_session_from_event  # type: ignore[method-assign]
+        _compat.wrap_update_session_from_event(_renderer_errors_dont_crash)
 
     def _wanted(self, client: BaseClient) -> bool:
         return bool(client.options.get("release"))
@@ -73,7 +60,7 @@ class HostSessionIntegration(RunIntegration, HubFeature):
     def crashed(self) -> None:
         """This run's session ends ``crashed``, whenever it ends."""
         with capture_internal_exceptions(), self._lock:
-            session = self._scope._session if self._scope is not None else None
+            session = _compat.scope_session(self._scope) if self._scope is not None else None
             if session is not None:
                 session.update(status="crashed")
                 self._persist()
@@ -84,7 +71,7 @@ class HostSessionIntegration(RunIntegration, HubFeature):
 
     def _end(self, scope: Scope) -> None:
         """End the session (``exited`` unless it crashed) and remove its file."""
-        session = scope._session
+        session = _compat.scope_session(scope)
         if session is not None:
             session.update(duration=_seconds_since(session.started))
             scope.end_session()
@@ -93,14 +80,14 @@ class HostSessionIntegration(RunIntegration, HubFeature):
 
     def _tick(self) -> None:
         """Within a second of a new user, error or status, else every ``persist_interval``."""
-        session = self._scope._session if self._scope is not None else None
+        session = _compat.scope_session(self._scope) if self._scope is not None else None
         if session is not None and (
             _state(session) != self._saved or time.monotonic() - self._saved_at >= self.persist_interval
         ):
             self._persist()
 
     def _persist(self) -> None:
-        session = self._scope._session if self._scope is not None else None
+        session = _compat.scope_session(self._scope) if self._scope is not None else None
         if session is not None and self._files is not None:
             self._files.write(SESSION, dict(session.to_json(), duration=_seconds_since(session.started)))
             self._saved, self._saved_at = _state(session), time.monotonic()
@@ -115,6 +102,25 @@ class HostSessionIntegration(RunIntegration, HubFeature):
                     crashed = crashed_at is not None or data.get("status") == "crashed"
                     client.capture_session(_ended_session(data, "crashed" if crashed else "abnormal", crashed_at))
             self._files.remove(SESSION, pid)
+
+
+def _renderer_errors_dont_crash(update: _compat.UpdateSession) -> _compat.UpdateSession:
+    """sentry-sdk's session update, less what a page's event would change of the app's session."""
+
+    def _update_session_from_event(client: Any, session: Session, event: Dict[str, Any]) -> None:
+        if client.get_integration(HostSessionIntegration) is None:
+            return update(client, session, event)
+        status, user_agent, did = session.status, session.user_agent, session.did
+        update(client, session, event)
+        if (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
+            # A page's uncaught error is an error, not an app crash; its browser is not the app's user
+            # agent, and the app's user (when it set one) stays the session's.
+            session.status, session.user_agent, session.did = status, user_agent, did or session.did
+        elif is_anr(event) and status != "crashed":
+            session.status = "abnormal"  # a hang that may have ended, as @sentry/electron's ANR sessions
+        return None
+
+    return _update_session_from_event
 
 
 def _ended_session(data: Dict[str, Any], status: str, crashed_at: Optional[float]) -> Session:

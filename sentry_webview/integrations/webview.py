@@ -10,9 +10,10 @@ their own around the hub; ``sentry_webview.sdk.default_integrations`` lists them
 import atexit
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import sentry_sdk
+from sentry_sdk.attachments import Attachment
 from sentry_sdk.integrations import Integration
 from sentry_sdk.scope import add_global_event_processor
 from sentry_sdk.utils import capture_internal_exceptions
@@ -23,6 +24,9 @@ from sentry_webview.backends.cef import CefBrowsers
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.renderers.hub import QUIT_FLUSH_TIMEOUT, RendererHub
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 
 class WebviewIntegration(Integration):
@@ -164,7 +168,7 @@ def _flush_before_sdk_exit() -> None:
     atexit.register(_close_all)
 
 
-def _renderer_scope_attachments(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+def _renderer_scope_attachments(event: "Event", hint: "Hint") -> "Event":
     """The attachments renderers put on their scopes, on every error event (as sentry-sdk's own scope
     attachments); a renderer event that already carries one (same name and size) doesn't get it twice."""
     with capture_internal_exceptions():
@@ -172,15 +176,21 @@ def _renderer_scope_attachments(event: Dict[str, Any], hint: Dict[str, Any]) -> 
         if integration is None or not integration.started or event.get("type") == "transaction":
             return event
         hub = integration.hub
-        present = {(a.filename, len(a.bytes or b"")) for a in hint.get("attachments") or ()}
-        synced = [a for a in hub.scope_sync.attachments() if (a.filename, len(a.bytes or b"")) not in present]
+        present = {_identity(a) for a in hint.get("attachments") or ()}
+        synced = [a for a in hub.scope_sync.attachments() if _identity(a) not in present]
         if synced:
             # A new list: one renderer envelope's events share theirs.
             hint["attachments"] = list(hint.get("attachments") or ()) + synced
     return event
 
 
-def _drop_pywebview_noise(event: Dict[str, Any], hint: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def _identity(attachment: Attachment) -> Tuple[str, int]:
+    """An attachment's name and size (-1 when it isn't bytes in memory)."""
+    data = attachment.bytes
+    return attachment.filename, len(data) if isinstance(data, bytes) else -1
+
+
+def _drop_pywebview_noise(event: "Event", hint: "Hint") -> "Optional[Event]":
     """Not the app's error: pywebview's GUI probing (where sentry-sdk's ignored loggers can't keep it out)."""
     with capture_internal_exceptions():
         if sentry_sdk.get_client().get_integration(WebviewIntegration) is not None:

@@ -6,7 +6,7 @@ integration, an event when a renderer process terminates other than cleanly:
 ``fatal`` for crashes, else ``warning``.
 """
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Literal, Optional
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
@@ -39,5 +39,5 @@ class WindowEventsIntegration(Integration, HubFeature):
             scope.set_context(wire.WEBVIEW_CONTEXT, identity.context())
             scope.set_tag(wire.PROCESS_TAG, wire.RENDERER_PROCESS)
             scope.set_tag("exit.reason", reason)
-            level = "fatal" if reason in FATAL_EXIT_REASONS else "warning"
+            level: Literal["fatal", "warning"] = "fatal" if reason in FATAL_EXIT_REASONS else "warning"
             sentry_sdk.capture_message("Renderer process gone: %s" % reason, level=level)

@@ -9,11 +9,11 @@ Host must be loopback (DNS rebinding), Origin must be allowed, bodies are capped
 import hmac
 import logging
 import threading
-from typing import Any, Callable, Optional, Set
+from typing import Any, Callable, Optional, Set, cast
 
 import sentry_sdk
 from flask import Blueprint, Flask, Response, request
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
 
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.envelope import MalformedPayload
@@ -140,8 +140,9 @@ class ProtocolServer:
         app = Flask("sentry_webview.protocol")
         app.register_blueprint(blueprint)
         # app.wsgi_app, not app: sentry-sdk's Flask integration would make each renderer message a request session.
-        self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, app.wsgi_app, threaded=True, request_handler=_QuietHandler
+        self._server = cast(
+            ThreadedWSGIServer,  # what threaded=True makes
+            make_server("127.0.0.1", port, app.wsgi_app, threaded=True, request_handler=_QuietHandler),
         )
         self._server.daemon_threads = True
         self.refused_connections = 0

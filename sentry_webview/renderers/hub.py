@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, cast
 
 import sentry_sdk
 from flask import Blueprint
@@ -33,6 +33,9 @@ from sentry_webview.renderers.identity import RendererIdentity, engine_from_user
 from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
 from sentry_webview.renderers.paths import AppPaths
 from sentry_webview.renderers.scope_sync import ScopeSync
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 QUIT_FLUSH_TIMEOUT = 2.0  # seconds
 MAX_IDENTITIES = 1000  # protocol renderers remembered (least recently seen go first); wired windows always stay
@@ -153,7 +156,8 @@ class RendererHub:
         """
         config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode.value}
         if self.mode.protocol:
-            config["protocolUrl"] = self.protocol_url or "%s/%s" % (self.protocol.base_url, self.namespace)
+            served = self.protocol.base_url if self.protocol is not None else ""
+            config["protocolUrl"] = self.protocol_url or "%s/%s" % (served, self.namespace)
             config["headers"] = {wire.TOKEN_HEADER: self.token}
         for feature in features():
             with capture_internal_exceptions():
@@ -264,7 +268,7 @@ class RendererHub:
             for item in envelope.items
             if item.type == "attachment"
         ]
-        events = [item.payload.json for item in envelope.items if item.type in CAPTURED_TYPES]
+        events = [item.payload.json or {} for item in envelope.items if item.type in CAPTURED_TYPES]
         rest = [item for item in envelope.items if item.type not in CAPTURED_TYPES and item.type != "attachment"]
         trace = _host_trace(envelope.headers.get("trace"))
         for event in events:
@@ -287,7 +291,7 @@ class RendererHub:
         limit = client.options.get("max_breadcrumbs")
         transaction = event.get("transaction")
 
-        def renderer_only(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+        def renderer_only(event: "Event", hint: "Hint") -> "Event":
             crumbs = event.get("breadcrumbs")
             if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
                 crumbs["values"] = breadcrumbs_up_to(crumbs["values"], event.get("timestamp"), limit)
@@ -302,7 +306,7 @@ class RendererHub:
 
         with sentry_sdk.new_scope() as scope:
             scope.add_event_processor(renderer_only)
-            sentry_sdk.capture_event(event, hint={"attachments": attachments})
+            sentry_sdk.capture_event(cast("Event", event), hint={"attachments": attachments})
         self.stats["events"] += 1
 
     def _forward(self, headers: Dict[str, Any], items: List[Item], trace: Optional[Dict[str, Any]]) -> None:

@@ -93,7 +93,8 @@ def merge_renderer_event(
         event.pop(key, None)
     sdk = event.get("sdk")
     if isinstance(sdk, dict):
-        packages = sdk.get("packages") if isinstance(sdk.get("packages"), list) else []
+        packages = sdk.get("packages")
+        packages = packages if isinstance(packages, list) else []
         event["sdk"] = dict(sdk, packages=[p for p in packages if p != PACKAGE] + [PACKAGE])
     else:
         event.pop("sdk", None)

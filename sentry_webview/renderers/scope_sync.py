@@ -142,8 +142,9 @@ class ScopeSync:
             if len(self._order) > _REMEMBERED_BREADCRUMBS:
                 self._seen.discard(self._order.popleft())
         crumb = normalize_breadcrumb(crumb)
-        data = crumb.get("data") if isinstance(crumb.get("data"), dict) else {}
-        crumb["data"] = dict(data, **{"webview.window": identity.window_uid or identity.renderer_id})
+        data = crumb.get("data")
+        window = identity.window_uid or identity.renderer_id
+        crumb["data"] = dict(data if isinstance(data, dict) else {}, **{"webview.window": window})
         self.scope.add_breadcrumb(self.paths.breadcrumb(crumb))
 
 

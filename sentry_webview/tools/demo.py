@@ -6,9 +6,11 @@ import importlib.util
 import os
 import threading
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
 
 from sentry_webview.ipc import wire
+
+Gui = Optional[Literal["qt", "gtk"]]  # pywebview's GUIs this runs on (None: pywebview's own choice)
 
 PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>sentry-webview demo</title></head>
@@ -84,7 +86,7 @@ def summarize(event: Dict[str, Any], attachments: Sequence[Any] = ()) -> str:
     return "\n".join(lines)
 
 
-def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
+def run_demo(dsn: Optional[str] = None, gui: "Gui" = None) -> int:
     headless_environment()
     if gui is None and importlib.util.find_spec("PyQt6") is not None:
         gui = "qt"
@@ -105,10 +107,14 @@ def run_demo(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
         return event
 
     sentry_webview.init(
-        dsn=dsn or ingest.dsn, release="sentry-webview-demo@0.1.0", before_send=before_send, attach_screenshot=True
+        dsn=dsn or (ingest.dsn if ingest is not None else None),
+        release="sentry-webview-demo@0.1.0",
+        before_send=before_send,
+        attach_screenshot=True,
     )
     sentry_sdk.set_tag("demo", "yes")
     window = webview.create_window("sentry-webview demo", url=_page, js_api=DemoApi(), width=640, height=400)
+    assert window is not None  # None only when an app's own `initialized` handler cancels it
 
     def script() -> None:
         window.events.loaded.wait(15)

@@ -16,7 +16,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from sentry_webview.tools.demo import headless_environment
+from sentry_webview.tools.demo import Gui, headless_environment
 
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>sentry-webview doctor</title></head>
 <body><p>sentry-webview doctor</p></body></html>"""
@@ -59,8 +59,8 @@ def static_checks(dsn: Optional[str]) -> List[Check]:
             "renderer bundle",
             "sentry_webview/static found%s" % (" (frozen app)" if frozen else "") if found else "missing",
             "a frozen app needs sentry-webview's PyInstaller hook (pip install sentry-webview in the build env, "
-            "or collect_data_files('sentry_webview')); else pages must ship js/preload.js and the renderer "
-            "and use ipc_mode PROTOCOL or BOTH",
+            "or collect_data_files('sentry_webview')); else pages must ship the bundles "
+            "(python -m sentry_webview js --out DIR) and use ipc_mode PROTOCOL or BOTH",
         )
     )
     gui = next((name for name in ("PyQt6", "gi") if importlib.util.find_spec(name)), None)
@@ -73,9 +73,8 @@ def static_checks(dsn: Optional[str]) -> List[Check]:
     return checks
 
 
-def live_checks(gui: Optional[str]) -> List[Check]:
+def live_checks(gui: Gui) -> List[Check]:
     """A self-test window: injection, bridge, protocol, and a renderer error reaching the intake."""
-    import sentry_sdk
     import webview
 
     import sentry_webview
@@ -84,8 +83,9 @@ def live_checks(gui: Optional[str]) -> List[Check]:
 
     ingest = LocalIngest()
     sentry_webview.init(dsn=ingest.dsn, offline=False, release="sentry-webview-doctor")
-    host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    host = sentry_webview.WebviewIntegration.current().hub
     window = webview.create_window("sentry-webview doctor", url=_page, width=480, height=240)
+    assert window is not None  # None only when an `initialized` handler cancels it
     checks: List[Check] = []
 
     def probe() -> None:
@@ -170,7 +170,7 @@ def _protocol_check(host: Any) -> Check:
     )
 
 
-def run_doctor(dsn: Optional[str] = None, gui: Optional[str] = None) -> int:
+def run_doctor(dsn: Optional[str] = None, gui: Gui = None) -> int:
     """Print every check; exit status 1 when one failed."""
     headless_environment()
     dsn = dsn or os.environ.get("SENTRY_DSN")

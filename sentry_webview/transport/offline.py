@@ -11,7 +11,6 @@ quarantined. ``should_store(envelope, error)`` and ``should_send(envelope)`` let
 app decide (consent, metered networks).
 """
 
-import fcntl
 import logging
 import os
 import re
@@ -31,6 +30,17 @@ from sentry_webview import _compat
 from sentry_webview.app_info import data_path
 
 logger = logging.getLogger("sentry_webview")
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; instances of one app there are not kept apart
+    fcntl = None  # type: ignore[assignment]
+
+
+def _flock(fd: int, blocking: bool = True) -> None:
+    """Lock ``fd`` for this process (``BlockingIOError`` when not ``blocking`` and another holds it)."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
 
 DEFAULTS: Dict[str, Any] = {
     "path": None,  # default: <user data dir of the app>/sentry-webview/queue/<hash of the DSN>
@@ -70,7 +80,7 @@ class DiskQueue:
                 if fd is None:
                     continue
                 try:  # a writer (this or another instance) holds its temp file's lock until it is renamed
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    _flock(fd, blocking=False)
                     partial.unlink()
                 except BlockingIOError:
                     pass
@@ -83,7 +93,7 @@ class DiskQueue:
         name = "%020d-%06d%s" % (time.time_ns(), next(self._counter) % 10**6, SUFFIX)
         temp = self.path / (name + ".tmp")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)  # ours until renamed: another instance's start leaves it alone
+        _flock(fd)  # ours until renamed: another instance's start leaves it alone
         with open(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -135,7 +145,7 @@ class DiskQueue:
             if fd is None:
                 return False
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _flock(fd, blocking=False)
                 if os.fstat(fd).st_nlink == 0:  # sent and removed by another instance meanwhile
                     raise BlockingIOError
             except OSError:

@@ -190,8 +190,6 @@ def test_init_and_the_protocol_work_without_pywebview(base_venv, ingest, tmp_pat
         env=env,
         timeout=120,
     )
-    if run.returncode != 0 and "No module named 'webview'" in run.stderr:
-        pytest.xfail("init still imports pywebview (the lead's lazy import): " + run.stderr.strip().splitlines()[-1])
     assert run.returncode == 0, run.stderr
     assert "status 200" in run.stdout and "flushed True" in run.stdout, run.stdout
     [event] = ingest.wait_for_events(1)

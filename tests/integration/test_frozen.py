@@ -69,6 +69,6 @@ def test_without_the_bundles_the_host_warns_once_and_injects_nothing(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("renderer.js is missing") == 1
-    assert "js/preload.js" in run.stdout
+    assert "python -m sentry_webview js --out DIR" in run.stdout
     assert "INJECTABLE False" in run.stdout
     assert "ENVIRONMENT development" in run.stdout
