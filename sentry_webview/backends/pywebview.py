@@ -56,6 +56,7 @@ class PywebviewWindows:
             self._identities[window.uid] = identity
         first_url = first_page_url(window)
         identity.update(url=first_url, page_url=first_url)  # None: html=
+        identity.html_page = getattr(window, "html", None) is not None
         hub = self.hub
         if hub.mode.bridge:
             window.expose(*bridge_functions(hub.intake, hub.namespace, identity, hub.origins))

@@ -11,13 +11,13 @@ from typing import Any, Callable, List, Optional, Set
 
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.intake import Intake
-from sentry_webview.ipc.origins import NULL, origin_of
+from sentry_webview.ipc.origins import NULL, OriginPolicy, origin_of
 
 logger = logging.getLogger("sentry_webview")
 
 
 def bridge_functions(
-    intake: Intake, namespace: str, identity: Any, origin_allowed: Callable[[Optional[str]], bool]
+    intake: Intake, namespace: str, identity: Any, origins: OriginPolicy
 ) -> List[Callable[[Any], Optional[str]]]:
     """The bridge functions of ``namespace`` for the renderer ``identity``.
 
@@ -32,12 +32,15 @@ def bridge_functions(
             try:
                 # By the URL the engine shows (the page can't fake it). None reported yet: an html= page
                 # (null: allowed only where the app has html= or file:// windows, or opted in).
-                origin = origin_of(identity.page_url) if identity.page_url else NULL
-                if not origin_allowed(origin):
+                page = identity.page_url
+                if not origins.page_allowed(page, identity.html_page):
+                    origin = origin_of(page) if page else NULL
                     intake.stats["refused_origin"] += 1
                     if "origin" not in refused:
                         refused.add("origin")
-                        logger.warning("sentry-webview: refused bridge calls from a page of origin %.200r", origin)
+                        logger.warning(
+                            "sentry-webview: refused bridge calls from a page of origin %.200r (%.200r)", origin, page
+                        )
                     return "origin is not allowed"
                 batch = payload.get(wire.BATCH_KEY) if isinstance(payload, dict) else None
                 reasons = [

@@ -42,9 +42,11 @@ class OriginPolicy:
     allowed; ``null`` only as the module says; anything else must be in ``allowed_origins``.
     """
 
-    def __init__(self, allowed_origins: Iterable[str] = ()) -> None:
+    def __init__(self, allowed_origins: Iterable[str] = (), file_base: Optional[str] = None) -> None:
         self._allowed: Set[str] = {o.rstrip("/").lower() for o in allowed_origins}
         self.allow_null = NULL in self._allowed or "file://" in self._allowed
+        # The app's own folder as a file:// URL: its pages (load_html's default base, local files) are the app's.
+        self.file_base = file_base
 
     def allow(self, url_or_origin: Optional[str]) -> None:
         """Allow the origin of a wired window's own page (``None``: an ``html=`` window)."""
@@ -69,13 +71,27 @@ class OriginPolicy:
         except ValueError:
             return False
 
-    def page_allowed(self, url: Optional[str]) -> bool:
-        """Whether the document at ``url`` (as its engine reports it) may talk to the host."""
+    def page_allowed(self, url: Optional[str], html_page: bool = False) -> bool:
+        """Whether the document at ``url`` (as its engine reports it) may talk to the host.
+
+        None: a window whose engine reported no URL yet, an ``html=`` one. ``html_page``: the window
+        shows the app's ``html=`` content, which its engine reports as ``about:blank`` or ``data:``.
+        A ``file://`` page in the app's own folder is the app's.
+        """
+        if url is None or (html_page and (url == "about:blank" or url.startswith("data:text/html"))):
+            return self(NULL)
+        if self.file_base and url.startswith(self.file_base) and origin_of(url) == NULL:
+            return True
         return self(origin_of(url))
 
     def script_rule(self) -> Dict[str, Any]:
         """This policy as data, for ``script_guard`` (embedded in the injected script at injection time)."""
-        return {"allowed": sorted(self._allowed), "loopback": sorted(LOOPBACK_HOSTS), "null": self.allow_null}
+        return {
+            "allowed": sorted(self._allowed),
+            "loopback": sorted(LOOPBACK_HOSTS),
+            "null": self.allow_null,
+            "fileBase": self.file_base or "",
+        }
 
 
 def script_guard(rule: Dict[str, Any]) -> str:
@@ -86,7 +102,9 @@ def script_guard(rule: Dict[str, Any]) -> str:
     """
     return (
         "(function(r){try{var o=String(location.origin);"
-        "if(o==='null'||o==='file://')return r['null']&&/^(file|about):$/.test(location.protocol);"
+        # The app's own html= page is about:blank (WebKitGTK) or data: (QtWebEngine's setHtml) at the top.
+        "if(o==='null'||o==='file://')return (r['null']&&/^(file|about|data):$/.test(location.protocol))"
+        "||(!!r.fileBase&&location.protocol==='file:'&&location.href.indexOf(r.fileBase)===0);"
         "if(r.allowed.indexOf(o.toLowerCase())>=0)return true;"
         "var u=new URL(o);return /^https?:$/.test(u.protocol)&&"
         "r.loopback.indexOf(u.hostname.replace(/^\\[|\\]$/g,''))>=0}catch(e){return false}})(%s)"

@@ -88,7 +88,7 @@ class RendererHub:
         self.namespace = namespace
         self.mode = mode
         self.token = secrets.token_urlsafe(32)
-        self.origins = OriginPolicy(allowed_origins)
+        self.origins = OriginPolicy(allowed_origins, app_root.as_uri().rstrip("/") + "/" if app_root else None)
         self.paths = AppPaths(app_root)
         self.budget = ErrorBudget()
         # Renderer scope goes to the global scope: every host thread sees it, and host values win.

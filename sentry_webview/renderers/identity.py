@@ -51,6 +51,7 @@ class RendererIdentity:
     url: Optional[str] = None
     engine: Optional[str] = None
     page_url: Optional[str] = None
+    html_page: bool = False  # the window shows the app's own html= content (the engine says about:blank or data:)
     dropped: int = 0  # envelopes the renderer reported dropping, so far
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 

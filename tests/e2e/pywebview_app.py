@@ -601,7 +601,7 @@ def scenario_quit_flush():
     window = webview.create_window("fifty", BASE + "/fifty.html")
 
     def run():
-        wait_until(lambda: intake().stats["events"] + intake()._queue.unfinished_tasks >= 50, timeout=20.0)
+        wait_until(lambda: intake().stats["events"] + intake().queued >= 50, timeout=20.0)
         print("MERGED_AT_CLOSE %d" % intake().stats["events"], flush=True)
         print("DESTROY_AT %f" % time.time(), flush=True)
         window.destroy()

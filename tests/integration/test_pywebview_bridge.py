@@ -43,7 +43,9 @@ def test_a_batch_from_a_busy_bridge_arrives_message_by_message(window, ingest):
     [
         ("file:///app/", True),  # the html= window's own page (pywebview loads it on a file:// base)
         ("blob:http://foreign.test:8000/5b1c", False),
-        ("data:text/html,<p>x</p>", False),
+        ("data:text/html,<p>x</p>", True),  # the html= window's own page, as QtWebEngine's setHtml shows it
+        ("about:blank", True),  # and as WebKitGTK's load_html does
+        ("data:image/svg+xml,<svg/>", False),
         ("about:srcdoc", False),
         ("http://foreign.test:8000/", False),
     ],
