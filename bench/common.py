@@ -117,6 +117,14 @@ class Ingest:
         """``[arrival time.time(), exception value]`` of the events received since the last take."""
         return self._get("take")
 
+    def take_full(self) -> List[List[Any]]:
+        """``[arrival time.time(), event]`` of the events received since the last take."""
+        return self._get("take?full=1")
+
+    def tally(self) -> Dict[str, Any]:
+        """Everything received since the start: ``values`` (each event's), ``discards``, ``items``."""
+        return self._get("tally")
+
     def close(self) -> None:
         self._proc.stdin.close()
         self._proc.wait(10)

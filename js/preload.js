@@ -172,7 +172,7 @@ var SentryWebviewPreload = (() => {
 
   // src/preload/queue.js
   var { start: START, envelope: ENVELOPE } = wire.channels;
-  var LIMITS = { count: 2e3, bytes: 8 << 20, repeats: 10, keys: 1e3 };
+  var LIMITS = { count: 2e3, bytes: 8 << 20, repeats: 10, keys: 1e3, breadcrumbs: 100 };
   var REPEAT = 0;
   var UPDATE = 1;
   var OTHER = 2;
@@ -203,6 +203,20 @@ var SentryWebviewPreload = (() => {
         }
       }
       return JSON.stringify([error.type, error.value, top.filename, top.function, top.lineno]).slice(0, 500);
+    } catch (e) {
+      return null;
+    }
+  }
+  function mergeScope(earlier, later, maxBreadcrumbs = LIMITS.breadcrumbs) {
+    try {
+      const a = JSON.parse(earlier);
+      const b = JSON.parse(later);
+      if (!a || !b || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) || Array.isArray(b)) return null;
+      const list = (m, key) => Array.isArray(m[key]) ? m[key] : [];
+      const merged = Object.assign({}, a, b);
+      merged.breadcrumbs = list(a, "breadcrumbs").concat(list(b, "breadcrumbs")).slice(-maxBreadcrumbs);
+      merged.attachments = list(a, "attachments").concat(list(b, "attachments"));
+      return JSON.stringify(merged);
     } catch (e) {
       return null;
     }
@@ -251,6 +265,16 @@ var SentryWebviewPreload = (() => {
         const r = isReport ? KEPT : rank(channel, payload);
         if (r < 0) return onDrop(channel, false);
         if (isReport && report) remove(items.indexOf(report), 1);
+        const tail = items[items.length - 1];
+        if (r === UPDATE && tail && tail.rank === UPDATE && tail !== report && typeof payload === "string") {
+          const merged = mergeScope(tail.payload, payload, limits.breadcrumbs);
+          if (merged !== null) {
+            bytes += merged.length - tail.size;
+            tail.payload = merged;
+            tail.size = merged.length;
+            return;
+          }
+        }
         const item = { channel, payload, rank: r, size: typeof payload === "string" ? payload.length : payload.byteLength };
         if (isReport) report = item;
         items.push(item);
@@ -399,7 +423,9 @@ var SentryWebviewPreload = (() => {
       sendStart: (payload) => send(START2, payload),
       sendScope: (payload) => send(SCOPE, payload),
       sendEnvelope: (payload) => send(ENVELOPE2, payload),
-      sendStatus: (payload) => send(STATUS, payload)
+      sendStatus: (payload) => send(STATUS, payload),
+      // An envelope the renderer SDK itself dropped (its Dedupe integration, say): counted like ours.
+      countDropped: () => dropped(ENVELOPE2, false)
     };
     if (config.statusIntervalMs > 0) {
       const status = (visible) => ipc.sendStatus(JSON.stringify({ visible }));

@@ -133,6 +133,8 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     sendScope: (payload) => send(SCOPE, payload),
     sendEnvelope: (payload) => send(ENVELOPE, payload),
     sendStatus: (payload) => send(STATUS, payload),
+    // An envelope the renderer SDK itself dropped (its Dedupe integration, say): counted like ours.
+    countDropped: () => dropped(ENVELOPE, false),
   };
   if (config.statusIntervalMs > 0) {
     // The host's renderer ANR watch. Hidden pages' timers are throttled: they say so instead of beating.

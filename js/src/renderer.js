@@ -25,6 +25,7 @@ import {
 import {
   createTransport,
   defineIntegration,
+  getClient,
   getIntegrationsToSetup,
   initAndBind,
   mergeScopeData,
@@ -103,9 +104,12 @@ const scopeToHostIntegration = defineIntegration((ipc) => ({
   },
 }));
 
+// The preload's queue bounds what waits (and reports what it drops), and a send settles at once, so
+// @sentry/browser's 64-request buffer must not refuse: it would drop the errors of a synchronous burst
+// of captures (a loop that throws per item) uncounted, since the renderer sends no client reports.
 function hostTransport(ipc) {
   return (options) =>
-    createTransport(options, (request) => {
+    createTransport(Object.assign({}, options, { bufferSize: Infinity }), (request) => {
       ipc.sendEnvelope(request.body);
       return Promise.resolve({ statusCode: 200 }); // the host does rate limiting
     });
@@ -166,6 +170,15 @@ export function init(options = {}) {
       }
       return event;
     });
+  }
+  // The renderer sends no client reports: an error it drops (Dedupe drops a repeat of the previous
+  // error) is counted with the preload's drops, so that every captured error is delivered or reported.
+  if (client && typeof ipc.countDropped === "function") {
+    const record = client.recordDroppedEvent.bind(client);
+    client.recordDroppedEvent = (reason, category, count) => {
+      if (category === "error") for (let i = 0; i < (count || 1); i++) ipc.countDropped();
+      return record(reason, category, count);
+    };
   }
   ipc.sendStart(
     JSON.stringify({

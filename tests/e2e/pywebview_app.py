@@ -23,6 +23,7 @@ from sentry_sdk.integrations.excepthook import ExcepthookIntegration
 import sentry_webview
 
 LOAD_WINDOWS, LOAD_PER_WINDOW = 4, int(os.environ.get("LOAD_PER_WINDOW", "2500"))
+STORM_DISTINCT, STORM_REPEATS = 30, int(os.environ.get("STORM_REPEATS", "500"))
 PAGES = {
     "/head-error.html": """<!doctype html><html><head><title>head error</title>
 <script>throw new TypeError('thrown while parsing head');</script></head><body>head</body></html>""",
@@ -57,6 +58,18 @@ PAGES = {
   })();
 });</script>"""
     % LOAD_PER_WINDOW,
+    # Distinct-then-repeat: 30 distinct errors once, then one error STORM_REPEATS times as fast as it can.
+    "/storm.html": """<!doctype html><title>storm</title>
+<script>window.addEventListener('pywebviewready', function () {
+  var name = location.search.slice(1), repeats = %d, sent = 0;
+  function capture(value) { SentryWebview.captureException(new Error(value)); }
+  for (var k = 0; k < %d; k++) capture('storm ' + name + ' distinct ' + k);
+  (function burst() {
+    for (var end = Math.min(sent + 50, repeats); sent < end; sent++) capture('storm ' + name + ' repeat');
+    if (sent < repeats) setTimeout(burst, 0);
+  })();
+});</script>"""
+    % (STORM_REPEATS, STORM_DISTINCT),
 }
 
 
@@ -307,6 +320,52 @@ def scenario_load():
             flush=True,
         )
         finish(*windows)
+
+    return windows[0], run
+
+
+def scenario_storm():
+    """An error storm from 4 windows while the GUI thread is pinged every ~10 ms through an idle 5th
+    window; prints what it measured once every capture was delivered or counted as dropped."""
+    windows = [webview.create_window("storm %d" % i, BASE + "/storm.html?w%d" % i) for i in range(LOAD_WINDOWS)]
+    windows.append(webview.create_window("ping", BASE + "/idle.html"))
+
+    def run():
+        host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+        wait_until(lambda: host.intake.stats["renderers_started"] > LOAD_WINDOWS, timeout=60)
+        rss_before, pings, total = rss_kib(), [], LOAD_WINDOWS * (STORM_DISTINCT + STORM_REPEATS)
+
+        def handled():
+            return host.intake.stats["events"] + host.intake.stats.get("dropped_in_renderer", 0)
+
+        deadline = time.monotonic() + 90
+        while handled() < total and time.monotonic() < deadline:
+            started = time.perf_counter()
+            windows[-1].evaluate_js("1")
+            pings.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.01)
+        sentry_webview.flush(30)
+        client = sentry_sdk.get_client()
+        client.transport._flush_client_reports(force=True)
+        client.flush(10)
+        pings.sort()
+        result = {"handled": handled(), "total": total, "stats": dict(host.intake.stats)}
+        result.update(rss_growth_kib=rss_kib() - rss_before, ping_ms={"p50": pings[len(pings) // 2], "max": pings[-1]})
+        print("STORM " + json.dumps(result), flush=True)
+        finish(*windows)
+
+    return windows[0], run
+
+
+def scenario_storm_close():
+    """Windows close one by one mid-storm (bridge calls and replies in flight), then the app quits."""
+    windows = [webview.create_window("storm %d" % i, BASE + "/storm.html?w%d" % i) for i in range(LOAD_WINDOWS)]
+
+    def run():
+        wait_until(lambda: intake().stats["events"] >= 20, timeout=60)
+        for window in windows:
+            window.destroy()
+            time.sleep(0.05)
 
     return windows[0], run
 
@@ -610,7 +669,7 @@ def scenario_quit_flush():
 
 
 SCENARIO = sys.argv[1]
-SCENARIO_TIMEOUT = 150 if SCENARIO == "load" else 60
+SCENARIO_TIMEOUT = 150 if SCENARIO in ("load", "storm") else 60
 sentry_webview.init(
     dsn=os.environ["SENTRY_DSN"],
     release="e2e@1.0",

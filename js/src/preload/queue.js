@@ -7,13 +7,17 @@
 // (transactions, replays, errors past the LIMITS.keys distinct errors remembered), and the first
 // occurrence of a distinct error only when nothing else is left, newest first. The start message
 // and the latest drop report are never dropped. `onDrop(channel, overflow)` hears of each drop.
+// A scope update queued right behind another one is merged into it (the later state, both messages'
+// breadcrumbs and attachments): a page in an error loop sends one scope message per captured error
+// (its `sentry.event` breadcrumb) even when the error itself is dropped as a repeat, and while the
+// way out is busy those would otherwise be thousands of messages carrying one breadcrumb each.
 import { wire } from "../wire.js";
 
 const { start: START, envelope: ENVELOPE } = wire.channels;
 
 // count: messages queued; bytes: their string lengths (byteLength for binary); repeats: sends of one
 // error per page; keys: distinct errors remembered per page.
-export const LIMITS = { count: 2000, bytes: 8 << 20, repeats: 10, keys: 1000 };
+export const LIMITS = { count: 2000, bytes: 8 << 20, repeats: 10, keys: 1000, breadcrumbs: 100 };
 
 // Ranks: what goes first when the queue is over its bounds.
 const REPEAT = 0;
@@ -50,6 +54,22 @@ export function errorKey(payload) {
       }
     }
     return JSON.stringify([error.type, error.value, top.filename, top.function, top.lineno]).slice(0, 500);
+  } catch (e) {
+    return null;
+  }
+}
+
+// One scope message from two queued ones (JSON text), or null when either isn't a plain object.
+export function mergeScope(earlier, later, maxBreadcrumbs = LIMITS.breadcrumbs) {
+  try {
+    const a = JSON.parse(earlier);
+    const b = JSON.parse(later);
+    if (!a || !b || typeof a !== "object" || typeof b !== "object" || Array.isArray(a) || Array.isArray(b)) return null;
+    const list = (m, key) => (Array.isArray(m[key]) ? m[key] : []);
+    const merged = Object.assign({}, a, b);
+    merged.breadcrumbs = list(a, "breadcrumbs").concat(list(b, "breadcrumbs")).slice(-maxBreadcrumbs);
+    merged.attachments = list(a, "attachments").concat(list(b, "attachments"));
+    return JSON.stringify(merged);
   } catch (e) {
     return null;
   }
@@ -104,6 +124,16 @@ export function createQueue(onDrop, limits = LIMITS) {
       const r = isReport ? KEPT : rank(channel, payload);
       if (r < 0) return onDrop(channel, false);
       if (isReport && report) remove(items.indexOf(report), 1);
+      const tail = items[items.length - 1];
+      if (r === UPDATE && tail && tail.rank === UPDATE && tail !== report && typeof payload === "string") {
+        const merged = mergeScope(tail.payload, payload, limits.breadcrumbs);
+        if (merged !== null) {
+          bytes += merged.length - tail.size;
+          tail.payload = merged;
+          tail.size = merged.length;
+          return;
+        }
+      }
       const item = { channel, payload, rank: r, size: typeof payload === "string" ? payload.length : payload.byteLength };
       if (isReport) report = item;
       items.push(item);
