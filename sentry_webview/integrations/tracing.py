@@ -14,7 +14,6 @@ from typing import Any, Callable, Dict, List, Optional
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
-from sentry_sdk.tracing import TransactionSource
 from sentry_sdk.tracing_utils import Baggage, has_tracing_enabled
 from sentry_sdk.utils import Dsn, capture_internal_exceptions, qualname_from_function
 
@@ -22,6 +21,8 @@ from sentry_webview.ipc import wire
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 
 ORIGIN = "auto.function.sentry_webview"
+# sentry-sdk's TransactionSource.COMPONENT; the enum is newer than the oldest sentry-sdk supported (2.20).
+COMPONENT_SOURCE = "component"
 TRACE_HEADERS = ("sentry-trace", "baggage")
 
 
@@ -78,7 +79,7 @@ def traced_call(window: Any) -> Callable[..., Any]:
             transaction = None
             with capture_internal_exceptions():
                 transaction = sentry_sdk.continue_trace(
-                    headers, op=wire.JS_API_OP, name=name, source=TransactionSource.COMPONENT, origin=ORIGIN
+                    headers, op=wire.JS_API_OP, name=name, source=COMPONENT_SOURCE, origin=ORIGIN
                 )
                 transaction.set_tag(wire.PROCESS_TAG, wire.HOST_PROCESS)
             if transaction is None:  # our failure is not the app's: its call still runs
