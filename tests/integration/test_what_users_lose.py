@@ -3,7 +3,6 @@
 event that arrives. Each names the bug (mutant) it catches; see the README's "Mutation testing"."""
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,26 +14,10 @@ import sentry_sdk
 
 import sentry_webview
 from tests.conftest import sample_event
+from tests.integration.test_offline import capture_host_errors, dead_dsn
 from tests.integration.test_renderer_events import envelope_of
 from tests.oracles import assert_relay_accepts
 from tests.protocol_client import post
-
-
-def dead_dsn():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return "http://publickey@127.0.0.1:%d/42" % port
-
-
-def capture_host_errors(count, prefix="lost?"):
-    ids = []
-    for i in range(count):
-        try:
-            raise RuntimeError("%s %d" % (prefix, i))
-        except RuntimeError:
-            ids.append(sentry_sdk.capture_exception())
-    return ids
 
 
 def queued(path):
