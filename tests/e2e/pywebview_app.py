@@ -4,6 +4,7 @@ The DSN comes from ``SENTRY_DSN``; the GUI from ``PYWEBVIEW_GUI``. The script ex
 0 when the scenario ran to its end; the test then judges what the ingest received.
 """
 
+import faulthandler
 import functools
 import json
 import os
@@ -441,6 +442,9 @@ def scenario_foreign_origin():
         window.load_url("http://%s:%d/attack.html" % (host, foreign.server_address[1]))
         wait_until(lambda: any(r.startswith("done") for r in REPORTS), timeout=30)
         print("FOREIGN-REPORTS " + json.dumps(REPORTS), flush=True)
+        # pywebview's own (non-daemon) thread still builds window.pywebview for the blob: document; a window
+        # destroyed before it has can hang the exit on GTK (its evaluate_js waits on a main loop that is gone).
+        wait_until(lambda: window.evaluate_js("Object.keys((window.pywebview || {}).api || {}).length > 0"))
         finish(window)
 
     return window, run
@@ -690,8 +694,15 @@ sentry_webview.init(
 )
 sentry_sdk.set_tag("host.tag", "e2e")
 main_window, run = globals()["scenario_" + SCENARIO.replace("-", "_")]()
-threading.Thread(
-    target=lambda: (time.sleep(SCENARIO_TIMEOUT), print("SCENARIO TIMEOUT", flush=True), os._exit(3)), daemon=True
-).start()
+
+
+def _time_out():
+    time.sleep(SCENARIO_TIMEOUT)
+    print("SCENARIO TIMEOUT", flush=True)
+    faulthandler.dump_traceback(all_threads=True)
+    os._exit(3)
+
+
+threading.Thread(target=_time_out, daemon=True).start()
 webview.start(run, gui=os.environ.get("PYWEBVIEW_GUI"))
 print("EXITED_AT %f" % time.time(), flush=True)
