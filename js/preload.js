@@ -190,7 +190,13 @@ var SentryWebviewPreload = (() => {
       const item = text.indexOf("\n", header) + 1;
       if (!header || !item || JSON.parse(text.slice(header, item)).type !== "event") return null;
       const end = text.indexOf("\n", item);
-      const event = JSON.parse(end < 0 ? text.slice(item) : text.slice(item, end));
+      return eventKey(JSON.parse(end < 0 ? text.slice(item) : text.slice(item, end)));
+    } catch (e) {
+      return null;
+    }
+  }
+  function eventKey(event) {
+    try {
       const values = event.exception && event.exception.values || [];
       const error = values[values.length - 1];
       if (!error) return event.message ? JSON.stringify([event.message]).slice(0, 500) : null;

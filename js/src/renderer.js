@@ -36,6 +36,7 @@ import {
 import { defaultIntegrations } from "./defaults.js";
 import { hookupIpc } from "./preload.js";
 import { bridgePayload } from "./preload/bridge.js";
+import { createBudget, eventKey } from "./preload/queue.js";
 import { wire } from "./wire.js";
 
 const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
@@ -67,42 +68,71 @@ function scopeMessage() {
   return message;
 }
 
-const scopeToHostIntegration = defineIntegration((ipc) => ({
-  name: "ScopeToHost",
-  setup() {
-    const scopes = [getGlobalScope(), getIsolationScope(), getCurrentScope()];
-    let sending = false;
-    let lastState = "";
-    const onChange = () => {
-      if (sending) return;
-      sending = true;
-      try {
-        const message = scopeMessage();
-        const state = JSON.stringify(Object.assign({}, message, { breadcrumbs: undefined, attachments: undefined }));
-        if (state !== lastState || message.breadcrumbs.length || message.attachments.length) {
-          lastState = state;
-          ipc.sendScope(JSON.stringify(message));
-          // The host owns sent breadcrumbs and attachments now: each travels once.
-          scopes.forEach((scope) => scope.clearBreadcrumbs().clearAttachments());
+const scopeToHostIntegration = defineIntegration((ipc) => {
+  const spend = createBudget();
+  return {
+    name: "ScopeToHost",
+    setup() {
+      const scopes = [getGlobalScope(), getIsolationScope(), getCurrentScope()];
+      let sending = false;
+      let lastState = "";
+      const onChange = () => {
+        if (sending) return;
+        sending = true;
+        try {
+          const message = scopeMessage();
+          const state = JSON.stringify(Object.assign({}, message, { breadcrumbs: undefined, attachments: undefined }));
+          if (state !== lastState || message.breadcrumbs.length || message.attachments.length) {
+            lastState = state;
+            ipc.sendScope(JSON.stringify(message));
+            // The host owns sent breadcrumbs and attachments now: each travels once.
+            scopes.forEach((scope) => scope.clearBreadcrumbs().clearAttachments());
+          }
+        } finally {
+          sending = false;
         }
-      } finally {
-        sending = false;
+      };
+      scopes.forEach((scope) => scope.addScopeListener(onChange));
+    },
+    processEvent(event) {
+      for (const exception of (event.exception && event.exception.values) || []) {
+        const frames = exception.stacktrace && exception.stacktrace.frames;
+        if (!frames) continue;
+        const pageFrames = frames.filter((frame) => !isOwnFrame(frame));
+        // A synthetic exception (a thrown string) has only SDK frames: no stack beats a wrong one.
+        if (pageFrames.length) exception.stacktrace.frames = pageFrames;
+        else delete exception.stacktrace;
       }
-    };
-    scopes.forEach((scope) => scope.addScopeListener(onChange));
-  },
-  processEvent(event) {
-    for (const exception of (event.exception && event.exception.values) || []) {
-      const frames = exception.stacktrace && exception.stacktrace.frames;
-      if (!frames) continue;
-      const pageFrames = frames.filter((frame) => !isOwnFrame(frame));
-      // A synthetic exception (a thrown string) has only SDK frames: no stack beats a wrong one.
-      if (pageFrames.length) exception.stacktrace.frames = pageFrames;
-      else delete exception.stacktrace;
-    }
-    return event;
-  },
-}));
+      // The preload queue's budget, applied before the event is sent: a repeat past it costs no
+      // envelope, no `sentry.event` breadcrumb and no scope message (an error loop stays cheap).
+      const key = event.type === undefined ? eventKey(event) : null;
+      return key === null || spend(key) ? event : null; // null: recorded as dropped, the host reports it
+    },
+  };
+});
+
+// A key for a repeat of `error` as thrown (name, message, where), or null: an error thrown again at
+// the same place has the same stack. Finer than the event's key, so it never costs a first occurrence.
+function thrownKey(error) {
+  if (!(error instanceof Error) || typeof error.stack !== "string") return null;
+  const message = String(error.message);
+  const at = error.stack.indexOf(message); // V8's stack starts with "Name: message"; WebKit's doesn't
+  const frames = at >= 0 ? error.stack.slice(at + message.length) : error.stack;
+  return [error.name, message.slice(0, 200), frames.slice(0, 500)].join("\n");
+}
+
+// In an error loop, @sentry/browser building each event was most of what the loop cost the page:
+// past its budget, a repeat thrown at the same place is dropped before it is built.
+function dropRepeatsEarly(client) {
+  const spend = createBudget();
+  const capture = client.captureException.bind(client);
+  client.captureException = (exception, hint, scope) => {
+    const key = thrownKey(exception);
+    if (key === null || spend(key)) return capture(exception, hint, scope);
+    client.recordDroppedEvent("event_processor", "error");
+    return (hint && hint.event_id) || "";
+  };
+}
 
 // The preload's queue bounds what waits (and reports what it drops), and a send settles at once, so
 // @sentry/browser's 64-request buffer must not refuse: it would drop the errors of a synchronous burst
@@ -180,6 +210,7 @@ export function init(options = {}) {
       return record(reason, category, count);
     };
   }
+  if (client) dropRepeatsEarly(client);
   ipc.sendStart(
     JSON.stringify({
       url: location.href,

@@ -270,6 +270,8 @@ DISTINCT, REPEATS = 30, 3000
 # the one before, frames and columns included; the preload keys an error by its top in-app frame's
 # file, function and line, so to the preload these are one error.
 STORM_PAGE = """<script>
+  window.beforeSendCalls = 0;
+  SentryWebview.init({ipcNamespace: "sentry-ipc", beforeSend: function (event) { beforeSendCalls++; return event; }});
   function boom(i) { return i %% 2 ? new Error('storm') : new Error('storm'); }
   var sent = 0, total = %d + %d;
   (function burst() {
@@ -305,11 +307,12 @@ def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host,
         page.expose_function("__pyBridge", lambda name, payload: functions[name](payload))
         names = sorted(wire.bridge_function_name("sentry-ipc", c) for c in wire.CHANNELS)
         config = {"ipcNamespace": "sentry-ipc", "ipcMode": sentry_webview.IPCMode.CLASSIC}
-        html = shipped_page(config, STORM_PAGE).replace("<head>", "<head>" + SLOW_BRIDGE % json.dumps(names), 1)
+        html = shipped_page(config, STORM_PAGE, init=False)
+        html = html.replace("<head>", "<head>" + SLOW_BRIDGE % json.dumps(names), 1)
     else:
         # The host promised a bridge that never comes: everything waits 4 s, then goes over the protocol.
         config = dict(sentry_webview.renderer_config(), bridge=True, bridgeTimeoutMs=4000)
-        html = shipped_page(config, STORM_PAGE)
+        html = shipped_page(config, STORM_PAGE, init=False)
     console = console_log(page)
     pages.pages["/index.html"] = html
     page.goto(pages.url + "/index.html")
@@ -324,6 +327,8 @@ def test_an_error_storm_keeps_every_distinct_error_and_reports_the_repeats(host,
     assert sorted(v for v in values if v != "storm") == sorted("distinct %d" % i for i in range(DISTINCT))
     storms = values.count("storm")
     assert 1 <= storms <= 10  # its first occurrence always, repeats within the per-error budget
+    # Repeats past the budget are dropped before they are sent: the app's beforeSend never sees them.
+    assert page.evaluate("beforeSendCalls") == DISTINCT + storms
     assert host_intake.stats["dropped_in_renderer"] == REPEATS - storms
     assert queue_overflow_reported(ingest) == REPEATS - storms
     warnings = [text for kind, text in console if "sentry-webview" in text and "an error repeated" in text]

@@ -41,7 +41,16 @@ export function errorKey(payload) {
     const item = text.indexOf("\n", header) + 1;
     if (!header || !item || JSON.parse(text.slice(header, item)).type !== "event") return null;
     const end = text.indexOf("\n", item);
-    const event = JSON.parse(end < 0 ? text.slice(item) : text.slice(item, end));
+    return eventKey(JSON.parse(end < 0 ? text.slice(item) : text.slice(item, end)));
+  } catch (e) {
+    return null;
+  }
+}
+
+// The distinct-error key of an event: its exception's type, value and top in-app frame (else its
+// message), or null. Never throws.
+export function eventKey(event) {
+  try {
     const values = (event.exception && event.exception.values) || [];
     const error = values[values.length - 1];
     if (!error) return event.message ? JSON.stringify([event.message]).slice(0, 500) : null;
@@ -57,6 +66,18 @@ export function errorKey(payload) {
   } catch (e) {
     return null;
   }
+}
+
+// The page's budget of sends per distinct error: `spend(key)` is false once `key` had LIMITS.repeats
+// (keys past LIMITS.keys are not remembered, so always pass).
+export function createBudget(limits = LIMITS) {
+  const sends = new Map();
+  return function spend(key) {
+    const count = sends.get(key) || 0;
+    if (count >= limits.repeats) return false;
+    if (count || sends.size < limits.keys) sends.set(key, count + 1);
+    return true;
+  };
 }
 
 // One scope message from two queued ones (JSON text), or null when either isn't a plain object.
