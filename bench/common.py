@@ -5,6 +5,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -159,3 +160,44 @@ class _PageHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+class GuiLag:
+    """The GUI thread's stalls: how late a 10 ms timer on it fires (Qt or GTK, installed at ``before_show``)."""
+
+    INTERVAL = 0.010
+
+    def __init__(self, window: Any, gui: str) -> None:
+        self.lags_ms: List[float] = []
+        self.recording = False
+        self._last: Optional[float] = None
+        self._gui = gui
+        self._timer: Any = None
+        window.events.before_show += self._install
+
+    def _tick(self) -> bool:
+        now = time.perf_counter()
+        if self.recording and self._last is not None:
+            self.lags_ms.append(max(0.0, (now - self._last - self.INTERVAL) * 1000))
+        self._last = now
+        return True
+
+    def _install(self, window: Any) -> None:
+        if self._gui == "gtk":
+            from gi.repository import GLib
+
+            GLib.timeout_add(int(self.INTERVAL * 1000), self._tick)
+        else:
+            from qtpy.QtCore import Qt, QTimer
+
+            self._timer = QTimer(window.native)
+            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+            self._timer.timeout.connect(self._tick)
+            self._timer.start(int(self.INTERVAL * 1000))
+
+    def summary(self) -> Dict[str, Any]:
+        return {
+            "p50": percentile(self.lags_ms, 50),
+            "p99": percentile(self.lags_ms, 99),
+            "max": max(self.lags_ms, default=None),
+        }

@@ -26,13 +26,20 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench.common import QUICK, REPO, RESULT_PREFIX, Ingest, PageServer, emit, percentile
+from bench.common import QUICK, REPO, RESULT_PREFIX, GuiLag, Ingest, PageServer, emit, percentile
 
 WINDOWS, DISTINCT = 4, 30
 REPEATS = int(os.environ.get("STORM_REPEATS", 0)) or (500 if QUICK else 4500)
 STORM_JS = r"""
 window.storm = function (name, distinct, repeats) {
-  function capture(value) { SentryWebview.captureException(new Error(value)); }
+  // Without sentry-webview (the plain baseline) the page still builds each error and its stack.
+  var sdk = window.SentryWebview || {captureException: function (error) { return error.stack; }};
+  window.captureMs = 0; // the page's time inside captureException, synchronous part
+  function capture(value) {
+    var t = performance.now();
+    sdk.captureException(new Error(value));
+    window.captureMs += performance.now() - t;
+  }
   for (var k = 0; k < distinct; k++) capture("storm " + name + " distinct " + k);
   var sent = 0;
   (function burst() {
@@ -58,15 +65,19 @@ def storm_in_process(gui: str, mode: str) -> None:
     timeout = threading.Thread(target=lambda: (time.sleep(600), print("storm: timed out", flush=True), os._exit(3)))
     timeout.daemon = True
     timeout.start()
-    sentry_webview.init(dsn=ingest.dsn, release="bench@1.0", environment="bench", ipc_mode=mode)
-    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    plain = mode == "plain"
+    if not plain:
+        sentry_webview.init(dsn=ingest.dsn, release="bench@1.0", environment="bench", ipc_mode=mode)
     pages = PageServer({"/storm.html": PAGE % STORM_JS, "/idle.html": "<!doctype html><title>idle</title>"})
     windows = [webview.create_window("storm %d" % i, pages.url + "/storm.html") for i in range(WINDOWS)]
     ping = webview.create_window("ping", pages.url + "/idle.html")
+    lag = GuiLag(ping, gui)
     thrown = WINDOWS * (DISTINCT + REPEATS)
 
     def handled() -> int:
-        stats = hub.intake.stats
+        if plain:  # nobody counts: the pages say when they are done
+            return thrown if all(w.evaluate_js("document.title") == "storm done" for w in windows) else 0
+        stats = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake.stats
         counters = ("events", "dropped_in_renderer", "queue_full", "malformed", "failed")
         return sum(stats.get(counter, 0) for counter in counters)
 
@@ -82,15 +93,13 @@ def storm_in_process(gui: str, mode: str) -> None:
             os._exit(code)  # Qt/GTK teardown of 5 windows adds nothing to measure
 
     def measure() -> Dict[str, Any]:
-        deadline = time.monotonic() + 60
-        while hub.intake.stats["renderers_started"] < WINDOWS + 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
         for window in windows + [ping]:
             window.events.loaded.wait(30)
         time.sleep(1.0)
         pings: List[float] = []
         rss_before = rss_peak = rss_kib()
         started = time.time()
+        lag.recording = True
         for i, window in enumerate(windows):
             window.evaluate_js("storm('w%d', %d, %d); 0" % (i, DISTINCT, REPEATS))
         deadline = time.monotonic() + 240
@@ -99,8 +108,20 @@ def storm_in_process(gui: str, mode: str) -> None:
             ping.evaluate_js("1")
             pings.append((time.perf_counter() - t) * 1000)
             rss_peak = max(rss_peak, rss_kib())
-            time.sleep(0.01)
-        storm_s = time.time() - started
+            time.sleep(0.01 if not plain else 0.1)
+        lag.recording = False
+        capture_ms = sum(float(w.evaluate_js("window.captureMs") or 0) for w in windows)
+        result = {
+            "gui": gui,
+            "mode": mode,
+            "thrown": thrown,
+            "storm_s": time.time() - started,
+            "page_us_per_capture": capture_ms * 1000 / thrown,
+            "gui_lag_ms": lag.summary(),
+            "ping_ms": {"p50": percentile(pings, 50), "max": max(pings, default=None), "count": len(pings)},
+        }
+        if plain:
+            return result
         sentry_webview.flush(30)
         client = sentry_sdk.get_client()
         client.transport._flush_client_reports(force=True)
@@ -112,36 +133,32 @@ def storm_in_process(gui: str, mode: str) -> None:
         client.flush(10)
         time.sleep(0.5)
         tally = ingest.tally()
-        arrivals = ingest.take_full()
-        delivered = [(arrived, event) for arrived, event in arrivals if _is_storm(event)]
+        delivered = [(arrived, event) for arrived, event in ingest.take_full() if _is_storm(event)]
         values = [v for v in tally["values"] if (v or "").startswith("storm ")]
-        discarded = sum(q for key, q in tally["discards"].items() if key.startswith("error:"))
-        last = max((arrived for arrived, _ in delivered), default=started)
-        ours = len(delivered) / (last - started) if delivered else 0.0
-        sdk = sdk_alone(ingest, [event for _, event in delivered])
-        return {
-            "gui": gui,
-            "mode": mode,
-            "thrown": thrown,
-            "distinct_delivered": len({v for v in values if " distinct " in v or v.endswith(" repeat")}),
-            "distinct_total": WINDOWS * (DISTINCT + 1),
-            "delivered": len(values),
-            "events_at_ingest": len(tally["values"]),
-            "discarded": discarded,
-            "discards": tally["discards"],
-            "items": tally["items"],
-            "stats": dict(hub.intake.stats),
-            "storm_s": storm_s,
-            "ping_ms": {"p50": percentile(pings, 50), "max": max(pings, default=None), "count": len(pings)},
-            "rss_mib": {
+        first = {}  # the first arrival of each distinct error
+        for arrived, event in sorted(delivered, key=lambda pair: pair[0]):
+            first.setdefault(event["exception"]["values"][-1]["value"], (arrived, event))
+        distinct_s = max(arrived for arrived, _ in first.values()) - started if first else None
+        sdk_s = sdk_alone(ingest, [event for _, event in first.values()])
+        result.update(
+            distinct_delivered=len(first),
+            distinct_total=WINDOWS * (DISTINCT + 1),
+            delivered=len(values),
+            events_at_ingest=len(tally["values"]),
+            discarded=sum(q for key, q in tally["discards"].items() if key.startswith("error:")),
+            discards=tally["discards"],
+            items=tally["items"],
+            stats=dict(sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake.stats),
+            rss_mib={
                 "before": rss_before / 1024,
                 "growth": (rss_peak - rss_before) / 1024,
                 "after": (rss_after - rss_done) / 1024,
             },
-            "events_per_s": ours,
-            "sdk_events_per_s": sdk,
-            "ratio": ours / sdk if sdk else None,
-        }
+            distinct_s=distinct_s,
+            sdk_distinct_s=sdk_s,
+            ratio=sdk_s / distinct_s if sdk_s and distinct_s else None,
+        )
+        return result
 
     webview.start(run, gui=gui)
 
@@ -154,12 +171,14 @@ def _is_storm(event: Any) -> bool:
 
 
 def sdk_alone(ingest: Ingest, events: List[Dict[str, Any]]) -> Optional[float]:
-    """Events/s of a plain ``sentry_sdk.Client`` sending copies of ``events`` to the same ingest."""
+    """Seconds a plain ``sentry_sdk.Client`` takes to deliver copies of ``events`` to the same ingest."""
     import sentry_sdk
 
     if not events:
         return None
-    client = sentry_sdk.Client(dsn=ingest.dsn, default_integrations=False, release="bench@1.0")
+    client = sentry_sdk.Client(
+        dsn=ingest.dsn, default_integrations=False, release="bench@1.0", transport_queue_size=len(events) + 100
+    )
     copies = []
     for event in events:
         event = copy.deepcopy(event)
@@ -172,10 +191,10 @@ def sdk_alone(ingest: Ingest, events: List[Dict[str, Any]]) -> Optional[float]:
     ingest.wait(len(copies), timeout=60)
     arrivals = [arrived for arrived, value in ingest.take() if (value or "").startswith("sdk ")]
     client.close()
-    return len(arrivals) / (max(arrivals) - started) if arrivals else 0.0
+    return max(arrivals) - started if len(arrivals) == len(copies) else None
 
 
-GUI_MODES = [(gui, mode) for gui in ("qt", "gtk") for mode in ("both", "classic", "protocol")]
+GUI_MODES = [(gui, mode) for gui in ("qt", "gtk") for mode in ("plain", "both", "classic", "protocol")]
 
 
 def run_child(gui: str, mode: str, quick: bool) -> Dict[str, Any]:
@@ -196,7 +215,15 @@ def run_child(gui: str, mode: str, quick: bool) -> Dict[str, Any]:
 def row(r: Dict[str, Any]) -> str:
     if "error" in r:
         return "| %s, %s | error: %s |" % (r["mode"], r["gui"], " / ".join(r["error"]))
-    line = "| %s, %s | %d / %d | %d + %d = %d of %d | %.0f / %.0f ms | +%.0f / %+.0f MiB | %.0f vs %.0f /s (%.2f×) |"
+    lag = "%.0f / %.0f / %.0f ms" % (
+        r["gui_lag_ms"]["p50"] or 0,
+        r["gui_lag_ms"]["p99"] or 0,
+        r["gui_lag_ms"]["max"] or 0,
+    )
+    ping = "%.0f / %.0f ms" % (r["ping_ms"]["p50"] or 0, r["ping_ms"]["max"] or 0)
+    if r["mode"] == "plain":
+        return "| plain (no sentry-webview), %s | | | %s | %s | | |" % (r["gui"], lag, ping)
+    line = "| %s, %s | %d / %d | %d + %d = %d of %d | %s | %s | +%.0f / %+.0f MiB | %.2f vs %.2f s (%.2f×) |"
     return line % (
         r["mode"],
         r["gui"],
@@ -206,19 +233,20 @@ def row(r: Dict[str, Any]) -> str:
         r["discarded"],
         r["delivered"] + r["discarded"],
         r["thrown"],
-        r["ping_ms"]["p50"] or 0,
-        r["ping_ms"]["max"] or 0,
+        lag,
+        ping,
         r["rss_mib"]["growth"],
         r["rss_mib"]["after"],
-        r["events_per_s"],
-        r["sdk_events_per_s"] or 0,
+        r["distinct_s"] or 0,
+        r["sdk_distinct_s"] or 0,
         r["ratio"] or 0,
     )
 
 
 HEADER = (
-    "| mode, GUI | distinct delivered | delivered + discards = of thrown | GUI ping p50 / max "
-    "| host RSS during / after | delivered vs sentry-sdk alone |\n|---|---|---|---|---|---|"
+    "| mode, GUI | distinct delivered | delivered + discards = of thrown | GUI thread lag p50 / p99 / max "
+    "| ping p50 / max | host RSS during / after | distinct errors delivered in: ours vs sentry-sdk alone |"
+    "\n|---|---|---|---|---|---|---|"
 )
 
 
@@ -226,7 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--gui", choices=("qt", "gtk"))
-    parser.add_argument("--mode", choices=("both", "classic", "protocol"))
+    parser.add_argument("--mode", choices=("plain", "both", "classic", "protocol"))
     parser.add_argument("--json")
     args = parser.parse_args()
     if args.gui:

@@ -287,6 +287,15 @@ def scenario_load():
     so a busy page doesn't count); prints what it measured."""
     windows = [webview.create_window("load %d" % i, BASE + "/load.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
+    last_tick, lags = [None], []  # the GUI thread's stalls: how late a 10 ms timer on it fires
+
+    def tick():
+        now = time.perf_counter()
+        if last_tick[0] is not None:
+            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
+        last_tick[0] = now
+
+    poll_on_gui_thread(windows[-1], tick, interval_ms=10)
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -327,9 +336,19 @@ def scenario_load():
 
 def scenario_storm():
     """An error storm from 4 windows while the GUI thread is pinged every ~10 ms through an idle 5th
-    window; prints what it measured once every capture was delivered or counted as dropped."""
+    window and a 10 ms timer on it measures its stalls; prints what it measured once every capture was
+    delivered or counted as dropped."""
     windows = [webview.create_window("storm %d" % i, BASE + "/storm.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
+    last_tick, lags = [None], []  # the GUI thread's stalls: how late a 10 ms timer on it fires
+
+    def tick():
+        now = time.perf_counter()
+        if last_tick[0] is not None:
+            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
+        last_tick[0] = now
+
+    poll_on_gui_thread(windows[-1], tick, interval_ms=10)
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -340,6 +359,7 @@ def scenario_storm():
             return host.intake.stats["events"] + host.intake.stats.get("dropped_in_renderer", 0)
 
         deadline = time.monotonic() + 90
+        del lags[:]
         while handled() < total and time.monotonic() < deadline:
             started = time.perf_counter()
             windows[-1].evaluate_js("1")
@@ -351,7 +371,9 @@ def scenario_storm():
         client.flush(10)
         pings.sort()
         result = {"handled": handled(), "total": total, "stats": dict(host.intake.stats)}
+        storm_lags = sorted(lags)
         result.update(rss_growth_kib=rss_kib() - rss_before, ping_ms={"p50": pings[len(pings) // 2], "max": pings[-1]})
+        result.update(gui_lag_ms={"p99": storm_lags[len(storm_lags) * 99 // 100], "max": storm_lags[-1]})
         print("STORM " + json.dumps(result), flush=True)
         finish(*windows)
 
@@ -456,20 +478,21 @@ def block_gui_thread():
     print("UNBLOCKED_AT %f" % time.time(), flush=True)
 
 
-def poll_on_gui_thread(window, poll):
-    """Call ``poll`` every 50 ms on the GUI thread, from the window's ``before_show`` (which runs there)."""
+def poll_on_gui_thread(window, poll, interval_ms=50):
+    """Call ``poll`` every ``interval_ms`` on the GUI thread, from the window's ``before_show`` (which runs there)."""
 
     def install(window):
         if os.environ.get("PYWEBVIEW_GUI") == "gtk":
             from gi.repository import GLib
 
-            GLib.timeout_add(50, lambda: poll() or True)
+            GLib.timeout_add(interval_ms, lambda: poll() or True)
         else:
-            from qtpy.QtCore import QTimer
+            from qtpy.QtCore import Qt, QTimer
 
             timer = QTimer(window.native)
+            timer.setTimerType(Qt.TimerType.PreciseTimer)
             timer.timeout.connect(poll)
-            timer.start(50)
+            timer.start(interval_ms)
 
     window.events.before_show += install
 

@@ -166,8 +166,11 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
 
 # Measured 2026-11-30 under load from other engineers (load average ~4-5 on 2 cores), 4 windows × (30
 # distinct + 500 repeats), BOTH: GUI ping max 32 ms (Qt); before the fix every repeat's scope update
-# crossed the bridge and the ping reached 255 ms. The margin: 150 ms, for a loaded machine.
-STORM_REPEATS, STORM_PING_MAX_MS = 500, 150
+# crossed the bridge and the ping reached 255 ms. The margin: 150 ms, for a loaded machine. The GUI
+# thread's own stall (a 10 ms timer's lateness): target 50 ms, measured 20-40 ms (bench/storm.py, 4,500
+# repeats) once repeats past the page's budget are dropped before @sentry/browser builds them (before
+# that: 145-225 ms); the limit is twice the target, for a loaded machine.
+STORM_REPEATS, STORM_PING_MAX_MS, STORM_GUI_LAG_MAX_MS = 500, 150, 100
 
 
 @pytest.mark.parametrize("ipc_mode", ["both", "classic"])
@@ -190,6 +193,7 @@ def test_an_error_storm_delivers_every_distinct_error_and_accounts_for_every_cap
     assert len(values) + discarded == total, (len(values), discarded, storm)
     assert len(values) <= 124 + 4 * 10 * 2  # repeats within the page's and the host's budgets
     assert storm["ping_ms"]["max"] < STORM_PING_MAX_MS, storm["ping_ms"]
+    assert storm["gui_lag_ms"]["max"] < STORM_GUI_LAG_MAX_MS, storm["gui_lag_ms"]
     assert storm["rss_growth_kib"] < 100 * 1024, storm
 
 
@@ -246,11 +250,7 @@ def test_with_screenshots_on_the_anr_event_is_sent_while_the_gui_thread_is_still
     doesn't answer (the screenshot wait is 1 s; the hang 3 s, the threshold 1 s)."""
     result = run_scenario("hang", gui, SCREENSHOTS="1")
     blocked_at = float(re.search(r"BLOCKED_AT (\S+)", result.stdout).group(1))
-    anrs = [
-        r
-        for r in ingest.received
-        if r.event and exception_of(r.event).get("type") == "ApplicationNotResponding"
-    ]
+    anrs = [r for r in ingest.received if r.event and exception_of(r.event).get("type") == "ApplicationNotResponding"]
     assert len(anrs) == 1
     [anr] = anrs
     captured_at = datetime.fromisoformat(anr.event["timestamp"].replace("Z", "+00:00")).timestamp()
