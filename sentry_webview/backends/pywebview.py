@@ -15,7 +15,7 @@ import queue
 import re
 import sys
 import threading
-from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
 
 from sentry_sdk.utils import capture_internal_exceptions
 
@@ -92,7 +92,7 @@ class PywebviewWindows:
             return
         state["backend"] = backend
         backend.wired(window)
-        route_bridge_calls(backend)
+        route_bridge_calls(backend, self.hub.intake.join)
         # The URL pywebview resolved and loads (an engine's URL change before this isn't seen by watch_url).
         identity.update(backend=backend.name, engine=backend.engine(), url=window.real_url, page_url=window.real_url)
         if self.hub.mode is IPCMode.PROTOCOL:
@@ -129,7 +129,11 @@ def first_page_url(window: Any) -> Optional[str]:
 _BRIDGE_CALLERS = {"qt": "webview.platforms.qt", "gtk": "webview.platforms.gtk"}
 
 
-def route_bridge_calls(backend: Backend) -> None:
+# How long an app's js_api call may wait for the page's earlier messages to reach the host scope.
+APP_CALL_WAIT = 1.0
+
+
+def route_bridge_calls(backend: Backend, settle: Callable[[float], bool]) -> None:
     """Take our own bridge calls out of pywebview's ``js_bridge_call`` (on the GUI thread, once).
 
     pywebview runs each call in a non-daemon thread whose reply is an ``evaluate_js``: it
@@ -139,33 +143,47 @@ def route_bridge_calls(backend: Backend) -> None:
     to one daemon thread instead, in arrival order, and their reply is a script the GUI
     thread runs when it gets to it, which settles the page's promise only if that page still
     waits for it, asking no result back. Every other call (the app's js_api) goes to
-    pywebview as before.
+    pywebview as before, but after the messages that arrived before it: a breadcrumb the page
+    adds right before it calls Python is on the host's scope when that call captures
+    (``settle`` waits for the intake, at most ``APP_CALL_WAIT``).
     """
     module = sys.modules.get(_BRIDGE_CALLERS.get(backend.name, ""))
     original = getattr(module, "js_bridge_call", None)
     if module is None or original is None or getattr(original, "_sentry_webview", False):
         return
 
+    def ours(window: Any, function: Callable[..., Any], func_name: str, param: Any, value_id: str) -> None:
+        result = function(*param) if isinstance(param, list) else function(param)
+        backend.run_script(window, bridge_reply(func_name, value_id, result))
+
+    def app_call(window: Any, func_name: str, param: Any, value_id: str) -> None:
+        settle(APP_CALL_WAIT)
+        original(window, func_name, param, value_id)
+
     def js_bridge_call(window: Any, func_name: str, param: Any, value_id: str) -> Any:
         function = None
         if isinstance(func_name, str) and func_name.startswith(wire.BRIDGE_PREFIX + "_"):
             function = getattr(window, "_functions", {}).get(func_name)
-        if function is None:
+        if function is None and (_calls is None or not _calls.unfinished_tasks):  # nothing of ours before it
             return original(window, func_name, param, value_id)
         with capture_internal_exceptions():
-            _bridge_calls().put((backend, window, function, func_name, param, value_id))
+            if function is None:
+                job = functools.partial(app_call, window, func_name, param, value_id)
+            else:
+                job = functools.partial(ours, window, function, func_name, param, value_id)
+            _bridge_calls().put(job)
         return None
 
     js_bridge_call._sentry_webview = True  # type: ignore[attr-defined]
     module.js_bridge_call = js_bridge_call  # type: ignore[attr-defined]
 
 
-_calls: "Optional[queue.Queue[Tuple[Any, ...]]]" = None
+_calls: "Optional[queue.Queue[Callable[[], None]]]" = None
 _calls_lock = threading.Lock()
 
 
-def _bridge_calls() -> "queue.Queue[Tuple[Any, ...]]":
-    """The queue of our bridge calls, with its daemon thread (started on first use)."""
+def _bridge_calls() -> "queue.Queue[Callable[[], None]]":
+    """The queue of bridge calls for our thread, with the thread (started on first use)."""
     global _calls
     with _calls_lock:
         if _calls is None:
@@ -176,12 +194,12 @@ def _bridge_calls() -> "queue.Queue[Tuple[Any, ...]]":
         return _calls
 
 
-def _run_bridge_calls(calls: "queue.Queue[Tuple[Any, ...]]") -> None:
+def _run_bridge_calls(calls: "queue.Queue[Callable[[], None]]") -> None:
     while True:
-        backend, window, function, func_name, param, value_id = calls.get()
+        job = calls.get()
         with capture_internal_exceptions():
-            result = function(*param) if isinstance(param, list) else function(param)
-            backend.run_script(window, bridge_reply(func_name, value_id, result))
+            job()
+        calls.task_done()
 
 
 def bridge_reply(func_name: str, value_id: str, result: Any) -> str:
