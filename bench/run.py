@@ -25,6 +25,7 @@ MODULES = {  # module: timeout in seconds (full mode)
     "js_api_qt": 300,
     "delivery_qt": 600,
     "delivery": 600,
+    "storm": 1200,
 }
 Row = Tuple[str, str, str, Optional[bool]]
 
@@ -78,6 +79,7 @@ def table(results: Dict[str, Dict[str, Any]]) -> Tuple[List[Row], List[str]]:
                 None,
             ),
             ("  baseline: sentry-sdk alone, same host → ingest", "%.0f events/s" % sdk, "", None),
+            ("  bridge from 4 windows / sentry-sdk alone", "%.2f×" % (bridge / sdk), "≥ 1.0×", bridge >= sdk),
             (
                 "delivery, protocol (pywebview Qt), 1 / 4 windows",
                 "%.0f / %.0f events/s (%.0f%% of bridge)"
@@ -176,6 +178,19 @@ def table(results: Dict[str, Dict[str, Any]]) -> Tuple[List[Row], List[str]]:
                 % (js_api["added_ms"], js_api["traced_call_ms"], js_api["untraced_call_ms"]),
                 "measured",
                 None,
+            )
+        )
+    storm = results.get("storm", {"error": "not run"})
+    for run in storm.get("runs", []):
+        if "error" in run or run["mode"] == "plain":
+            continue
+        lag, growth = run["gui_lag_ms"]["max"] or 0, run["rss_mib"]["growth"]
+        rows.append(
+            (
+                "storm, %s, %s: distinct errors delivered, GUI thread stall max, host RSS" % (run["mode"], run["gui"]),
+                "%d / %d, %.0f ms, %+.0f MiB" % (run["distinct_delivered"], run["distinct_total"], lag, growth),
+                "all, ≤ 50 ms, ≤ +100 MiB",
+                run["distinct_delivered"] == run["distinct_total"] and lag <= 50 and growth <= 100,
             )
         )
     bundle = results["bundle"]
