@@ -287,15 +287,7 @@ def scenario_load():
     so a busy page doesn't count); prints what it measured."""
     windows = [webview.create_window("load %d" % i, BASE + "/load.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
-    last_tick, lags = [None], []  # the GUI thread's stalls: how late a 10 ms timer on it fires
-
-    def tick():
-        now = time.perf_counter()
-        if last_tick[0] is not None:
-            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
-        last_tick[0] = now
-
-    poll_on_gui_thread(windows[-1], tick, interval_ms=10)
+    lags = gui_thread_lags(windows[-1])
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -307,6 +299,7 @@ def scenario_load():
             return sum(host.intake.stats[counter] for counter in counters)
 
         deadline = time.monotonic() + 120
+        del lags[:]
         while handled() < total and time.monotonic() < deadline:
             started = time.perf_counter()
             windows[-1].evaluate_js("1")
@@ -316,6 +309,7 @@ def scenario_load():
         client = sentry_sdk.get_client()
         client.transport._flush_client_reports(force=True)
         client.flush(10)
+        burst_lags = lag_summary(lags)
         pings.sort()
         print(
             "LOAD "
@@ -325,6 +319,7 @@ def scenario_load():
                     "stats": dict(host.intake.stats),
                     "rss_growth_kib": rss_kib() - rss_before,
                     "ping_ms": {"p50": pings[len(pings) // 2], "max": pings[-1], "count": len(pings)},
+                    "gui_lag_ms": burst_lags,
                 }
             ),
             flush=True,
@@ -340,15 +335,7 @@ def scenario_storm():
     delivered or counted as dropped."""
     windows = [webview.create_window("storm %d" % i, BASE + "/storm.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
-    last_tick, lags = [None], []  # the GUI thread's stalls: how late a 10 ms timer on it fires
-
-    def tick():
-        now = time.perf_counter()
-        if last_tick[0] is not None:
-            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
-        last_tick[0] = now
-
-    poll_on_gui_thread(windows[-1], tick, interval_ms=10)
+    lags = gui_thread_lags(windows[-1])
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -371,9 +358,9 @@ def scenario_storm():
         client.flush(10)
         pings.sort()
         result = {"handled": handled(), "total": total, "stats": dict(host.intake.stats)}
-        storm_lags = sorted(lags)
+        storm_lags = lag_summary(lags)
         result.update(rss_growth_kib=rss_kib() - rss_before, ping_ms={"p50": pings[len(pings) // 2], "max": pings[-1]})
-        result.update(gui_lag_ms={"p99": storm_lags[len(storm_lags) * 99 // 100], "max": storm_lags[-1]})
+        result.update(gui_lag_ms=storm_lags)
         print("STORM " + json.dumps(result), flush=True)
         finish(*windows)
 
@@ -495,6 +482,25 @@ def poll_on_gui_thread(window, poll, interval_ms=50):
             timer.start(interval_ms)
 
     window.events.before_show += install
+
+
+def gui_thread_lags(window):
+    """The GUI thread's stalls from now on: how late (ms) each tick of a 10 ms timer on it fires."""
+    last_tick, lags = [None], []
+
+    def tick():
+        now = time.perf_counter()
+        if last_tick[0] is not None:
+            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
+        last_tick[0] = now
+
+    poll_on_gui_thread(window, tick, interval_ms=10)
+    return lags
+
+
+def lag_summary(lags):
+    ordered = sorted(lags)
+    return {"p99": ordered[len(ordered) * 99 // 100], "max": ordered[-1], "count": len(ordered)}
 
 
 def scenario_hang(hidden=False):

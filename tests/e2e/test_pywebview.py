@@ -149,7 +149,10 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
         "load", gui, IPC_MODE=ipc_mode, LOAD_PER_WINDOW=str(per_window), OFFLINE_QUEUE=str(tmp_path / "queue")
     )
     load = json.loads(re.search(r"LOAD (.*)", result.stdout).group(1))
-    print("LOAD %s %s rss_growth_kib=%s ping_ms=%s" % (gui, ipc_mode, load["rss_growth_kib"], load["ping_ms"]))
+    print(
+        "LOAD %s %s rss_growth_kib=%s ping_ms=%s gui_lag_ms=%s"
+        % (gui, ipc_mode, load["rss_growth_kib"], load["ping_ms"], load["gui_lag_ms"])
+    )
     total = 4 * per_window
     assert load["handled"] == total, load
     delivered = [e for e in ingest.events if exception_of(e)["value"].startswith("load ")]
@@ -162,6 +165,9 @@ def test_a_burst_from_four_windows_is_delivered_or_reported_and_the_gui_stays_re
     assert load["rss_growth_kib"] < 40 * 1024, load
     assert load["ping_ms"]["p50"] < 150, load["ping_ms"]
     assert load["ping_ms"]["max"] < 250, load["ping_ms"]
+    # The GUI thread's own stall (a 10 ms timer's lateness): measured max 20-67 ms at load average 2-8
+    # (2026-11-30, CultureContext read once a minute); limit 150 ms, twice the worst.
+    assert load["gui_lag_ms"]["max"] < 150, load["gui_lag_ms"]
 
 
 # Measured 2026-11-30 under load from other engineers (load average ~4-5 on 2 cores), 4 windows × (30
