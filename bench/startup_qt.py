@@ -1,6 +1,7 @@
 """Start-up cost per process: a pywebview Qt app that opens one window, waits for ``loaded`` and
-closes it, run plain, with sentry-sdk alone (``sentry_sdk.init``, same DSN) and with
-``sentry_webview.init()``; one process per run, the three interleaved.
+closes it, run plain, with sentry-sdk alone (``sentry_sdk.init``, same DSN) as where Flask isn't
+installed (pywebview serves files with Bottle), the same with Flask importable, and with
+``sentry_webview.init()``; one process per run, the four interleaved.
 
 ``python -m bench.startup_qt [--quick]``. Each run reports imports, init, ``webview.start`` to
 ``loaded``, ``destroy`` to ``start`` returning, ``start`` returning to the last atexit handler's
@@ -8,7 +9,9 @@ end (thread joins and atexit handlers: sentry-sdk's flush, sentry-webview's clos
 interpreter's teardown after that, and the process's whole wall time as its parent sees it.
 Bytecode is cached (in a temporary ``PYTHONPYCACHEPREFIX``, warmed by a first run of each kind),
 as for an installed package. Figures are medians; ``extra_ms`` is wired − plain, ``ours_ms``
-wired − sentry-sdk alone (medians of each round's difference).
+wired − sentry-sdk alone, ``flask_ms`` what Flask adds to sentry-sdk alone (its auto-enabled
+``FlaskIntegration`` imports Flask wherever it is installed, as sentry-webview's dependency); the
+differences are medians of each round's.
 """
 
 import json
@@ -21,8 +24,8 @@ from typing import Any, Dict, List
 
 from bench.common import QUICK, REPO, emit, median
 
-RUNS = 3 if QUICK else 12
-KINDS = ("plain", "sdk", "wired")
+RUNS = 3 if QUICK else 20
+KINDS = ("plain", "sdk", "sdk_flask", "wired")
 CHILD = r"""
 import atexit, json, sys, time
 marks = {"t0": time.time()}
@@ -30,11 +33,13 @@ atexit.register(lambda: print("STARTUP " + json.dumps(dict(marks, atexit_done=ti
 import webview
 kind = sys.argv[1]
 if kind == "sdk":
+    sys.modules["flask"] = None  # import flask fails, as where it isn't installed
+if kind.startswith("sdk"):
     import sentry_sdk
 if kind == "wired":
     import sentry_webview
 marks["imported"] = time.time()
-if kind == "sdk":
+if kind.startswith("sdk"):
     sentry_sdk.init(dsn="http://key@127.0.0.1:9/1")
 if kind == "wired":
     sentry_webview.init(dsn="http://key@127.0.0.1:9/1", offline=False)
@@ -85,14 +90,18 @@ def main() -> None:
         for kind in KINDS:  # compile and cache the bytecode, warm the disk cache
             one(kind, cache)
         for r in range(RUNS):
-            for kind in KINDS[r % 3 :] + KINDS[: r % 3]:
+            for kind in KINDS[r % len(KINDS) :] + KINDS[: r % len(KINDS)]:
                 runs[kind].append(one(kind, cache))
     result: Dict[str, Any] = {
         kind: {key: round(median([run[key] for run in each]), 1) for key in each[0]} for kind, each in runs.items()
     }
-    for name, base in (("extra_ms", "plain"), ("ours_ms", "sdk")):  # medians of each round's difference
+    for name, kind, base in (
+        ("extra_ms", "wired", "plain"),
+        ("ours_ms", "wired", "sdk"),
+        ("flask_ms", "sdk_flask", "sdk"),
+    ):
         result[name] = {
-            key: round(median([w[key] - b[key] for w, b in zip(runs["wired"], runs[base])]), 1) for key in runs[base][0]
+            key: round(median([k[key] - b[key] for k, b in zip(runs[kind], runs[base])]), 1) for key in runs[base][0]
         }
     result["runs"] = RUNS
     emit(result)
