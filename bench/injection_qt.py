@@ -8,7 +8,7 @@ runs the same on GTK.
 
 import os
 import time
-from typing import Dict, List
+from typing import Dict, List, Literal
 
 import sentry_sdk
 import webview
@@ -30,7 +30,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>%s</title>
 </script></body></html>"""
 
 
-def main(gui: str = "qt") -> None:
+def main(gui: Literal["qt", "gtk"] = "qt") -> None:
     repeats = 4 if QUICK else 15
     sentry_sdk.init(
         dsn="http://publickey@127.0.0.1:9/42",
