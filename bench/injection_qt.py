@@ -2,12 +2,13 @@
 same page, wired by sentry-webview (renderer injected at document creation, bridge exposed) or not.
 
 One process (``python -m bench.injection_qt``): windows are created one at a time, alternating,
-while an idle window keeps the app running; the first pair warms up.
+while an idle window keeps the app running; the first pair warms up. ``bench.injection_gtk``
+runs the same on GTK.
 """
 
 import os
 import time
-from typing import Dict, List
+from typing import Dict, List, Literal
 
 import sentry_sdk
 import webview
@@ -29,7 +30,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>%s</title>
 </script></body></html>"""
 
 
-def main() -> None:
+def main(gui: Literal["qt", "gtk"] = "qt") -> None:
     repeats = 4 if QUICK else 15
     sentry_sdk.init(
         dsn="http://publickey@127.0.0.1:9/42",
@@ -38,7 +39,7 @@ def main() -> None:
     )
     pages = PageServer({"/wired.html": PAGE % "wired", "/plain.html": PAGE % "plain"})
     keeper = webview.create_window("keeper", html="<title>keeper</title>")
-    watchdog(300, lambda: (print("injection_qt: timed out", flush=True), os._exit(3)))
+    watchdog(300, lambda: (print("injection_%s: timed out" % gui, flush=True), os._exit(3)))
 
     def open_window(kind: str) -> float:
         start = time.perf_counter()
@@ -69,12 +70,12 @@ def main() -> None:
                 }
             )
         except Exception as error:
-            print("injection_qt failed: %r" % error, flush=True)
+            print("injection_%s failed: %r" % (gui, error), flush=True)
             code = 1
         finally:
             os._exit(code)
 
-    webview.start(run, gui="qt")
+    webview.start(run, gui=gui)
 
 
 if __name__ == "__main__":
