@@ -7,7 +7,7 @@ so every renderer payload passes through here before it meets the host scope.
 """
 
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_webview.app_info import package_version
 from sentry_webview.ipc import wire
@@ -20,6 +20,7 @@ _HOST_OWNED = ("release", "environment", "dist", "server_name", "modules")
 # ``event.process``), and the host's machine. A renderer's own browser context stays its own.
 HOST_OWNED_TAGS = frozenset((wire.PROCESS_TAG, wire.ORIGIN_TAG, wire.ENVIRONMENT_TAG))
 HOST_OWNED_CONTEXTS = frozenset(("os", "device", "app", "runtime", "trace", wire.WEBVIEW_CONTEXT))
+MAX_TAG_VALUE = 200
 PACKAGE = {"name": "pypi:sentry-webview", "version": package_version()}
 _LISTS_AS_VALUES = ("breadcrumbs", "exception", "threads")
 
@@ -37,6 +38,23 @@ def to_datetime(timestamp: Any) -> Any:
             return timestamp
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     return timestamp
+
+
+def renderer_tags(tags: Any) -> List[Tuple[str, Any]]:
+    """A renderer's tags as Sentry takes them: no host-owned key, no empty or structured value
+    (Relay rejects them), values cut to ``MAX_TAG_VALUE``."""
+    if not isinstance(tags, dict):
+        return []
+    return [
+        (key, value[:MAX_TAG_VALUE] if isinstance(value, str) else value)
+        for key, value in tags.items()
+        if isinstance(key, str)
+        and key
+        and key not in HOST_OWNED_TAGS
+        and value is not None
+        and value != ""
+        and not isinstance(value, (dict, list))
+    ]
 
 
 def normalize_breadcrumb(crumb: Dict[str, Any]) -> Dict[str, Any]:
@@ -99,8 +117,7 @@ def merge_renderer_event(
     else:
         event.pop("sdk", None)
 
-    tags = event.get("tags")
-    event["tags"] = {k: v for k, v in tags.items() if k not in HOST_OWNED_TAGS} if isinstance(tags, dict) else {}
+    event["tags"] = dict(renderer_tags(event.get("tags")))
     event["tags"].update(
         {
             wire.PROCESS_TAG: wire.RENDERER_PROCESS,

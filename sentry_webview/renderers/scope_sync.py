@@ -17,9 +17,9 @@ from sentry_webview.ipc.envelope import MalformedPayload, envelope_bytes
 from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.renderers.merge import (
     HOST_OWNED_CONTEXTS,
-    HOST_OWNED_TAGS,
     breadcrumb_key,
     normalize_breadcrumb,
+    renderer_tags,
     to_datetime,
 )
 from sentry_webview.renderers.paths import AppPaths
@@ -34,7 +34,6 @@ MAX_ATTACHMENT_BYTES = 1024 * 1024
 MAX_DEPTH = 3
 MAX_BREADTH = 100  # keys or items per object or list
 MAX_STRING = 1024  # characters of one string value
-MAX_TAG_VALUE = 200
 MAX_KEY = 200
 MAX_MESSAGE_CHARS = 64 * 1024  # roughly, of all the values one scope message sets
 
@@ -67,9 +66,8 @@ class ScopeSync:
         user = normalize(data.get("user"), budget)
         if isinstance(user, dict) and any(_non_empty(v) for v in user.values()):
             scope.set_user({k: v for k, v in user.items() if _non_empty(v)})
-        for key, value in _items(data.get("tags")):
-            if key not in HOST_OWNED_TAGS and _non_empty(value) and not isinstance(value, (dict, list)):
-                scope.set_tag(key, value[:MAX_TAG_VALUE] if isinstance(value, str) else value)
+        for key, value in renderer_tags(dict(_items(data.get("tags")))):
+            scope.set_tag(key, value)
         for key, value in _items(data.get("extra")):
             if value is not None and budget[0] > 0:
                 scope.set_extra(key, normalize(value, budget))

@@ -6,6 +6,7 @@ from sentry_webview.renderers.identity import RendererIdentity, engine_from_user
 from sentry_webview.renderers.merge import breadcrumb_key, merge_renderer_event, normalize_event_shape, to_datetime
 from sentry_webview.renderers.paths import AppPaths
 from tests.conftest import sample_event
+from tests.oracles import assert_relay_accepts
 
 
 def identity(**values):
@@ -158,6 +159,14 @@ def test_a_renderer_cannot_claim_host_owned_tags_or_contexts():
     assert merged["tags"]["event.environment"] == "javascript" and merged["tags"]["page"] == "cart"
     assert set(merged["contexts"]) == {"browser", "webview"}
     assert "release" not in merged and "dist" not in merged
+
+
+def test_renderer_tags_relay_would_reject_are_left_out_and_long_values_cut():
+    """Relay turns an empty tag value into an error on the event (found by fuzzing the protocol)."""
+    tags = {"empty": "", "none": None, "nested": {"a": 1}, "list": [1], "": "no key", "n": 3, "long": "v" * 300}
+    merged = merge_renderer_event({"tags": tags}, RendererIdentity("r1"))
+    assert {k: v for k, v in merged["tags"].items() if not k.startswith("event.")} == {"n": 3, "long": "v" * 200}
+    assert_relay_accepts(dict(merged, event_id="a" * 32, platform="javascript"))
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_host_owned_tags_and_contexts_are_not_synced(sync):
 
 
 def test_synced_values_are_capped_like_browser_normalize(sync):
-    from sentry_webview.renderers import scope_sync
+    from sentry_webview.renderers import merge, scope_sync
 
     deep = {}
     node = deep
@@ -102,7 +102,7 @@ def test_synced_values_are_capped_like_browser_normalize(sync):
     )
     scope = sync.scope
     assert len(scope._user["id"]) == scope_sync.MAX_STRING
-    assert len(scope._tags["big"]) == scope_sync.MAX_TAG_VALUE and "k" * 201 not in scope._tags
+    assert len(scope._tags["big"]) == merge.MAX_TAG_VALUE and "k" * 201 not in scope._tags
     assert scope._extras["deep"] == {"next": {"next": {"next": "[Object]"}}}
     assert len(scope._extras["wide"]) == scope_sync.MAX_BREADTH
     assert len(repr((scope._user, scope._tags, scope._extras, scope._contexts, scope._breadcrumbs))) < 200_000
