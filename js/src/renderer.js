@@ -112,13 +112,16 @@ const scopeToHostIntegration = defineIntegration((ipc) => {
 });
 
 // A key for a repeat of `error` as thrown (name, message, where), or null: an error thrown again at
-// the same place has the same stack. Finer than the event's key, so it never costs a first occurrence.
+// the same place has the same stack. Finer than the event's key, so it never costs a first occurrence
+// (null past THROWN_KEY_CHARS: the event's own budget still applies).
+const THROWN_KEY_CHARS = 4000;
 function thrownKey(error) {
   if (!(error instanceof Error) || typeof error.stack !== "string") return null;
   const message = String(error.message);
   const at = error.stack.indexOf(message); // V8's stack starts with "Name: message"; WebKit's doesn't
   const frames = at >= 0 ? error.stack.slice(at + message.length) : error.stack;
-  return [error.name, message.slice(0, 200), frames.slice(0, 500)].join("\n");
+  const key = [error.name, message, frames].join("\n");
+  return key.length <= THROWN_KEY_CHARS ? key : null;
 }
 
 // In an error loop, @sentry/browser building each event was most of what the loop cost the page:
