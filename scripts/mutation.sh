@@ -16,10 +16,12 @@ MUTMUT="$(dirname "$PY")/mutmut"
 CORE=${MUTATION_ONLY:-"sentry_webview/renderers/merge.py sentry_webview/renderers/scope_sync.py
 sentry_webview/ipc/intake.py sentry_webview/ipc/protocol.py sentry_webview/ipc/origins.py
 sentry_webview/transport/offline.py sentry_webview/integrations/sessions.py"}
-# The fast tests that exercise those modules (no GUI, no subprocess apps, no PyInstaller).
+# The fast tests that exercise those modules (no GUI, no subprocess apps, no PyInstaller); test_bounds
+# for the protocol's byte budget and connection cap.
 TESTS="tests/unit tests/integration/test_renderer_events.py tests/integration/test_protocol_security.py
 tests/integration/test_offline.py tests/integration/test_sessions.py
-tests/integration/test_integrations.py tests/integration/test_pywebview_bridge.py tests/integration/test_what_users_lose.py"
+tests/integration/test_integrations.py tests/integration/test_pywebview_bridge.py tests/integration/test_what_users_lose.py
+tests/integration/test_bounds.py"
 
 rm -rf .mutation && mkdir .mutation
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t .mutation
