@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -262,17 +263,70 @@ def scenario_app_js_api():
     return window, run
 
 
-def scenario_renderer_killed():
+# Grows the page's memory, ~8 MB at a time up to ~1.6 GB, until its renderer is ended.
+HOG = """var hog = []; setInterval(function () {
+  if (hog.length < 1600) for (var i = 0; i < 8; i++) hog.push(new Array(1 << 17).fill(0).map(Math.random));
+}, 20);"""
+
+
+def _gtk_memory_limit(megabytes):
+    """WebKitGTK's own limit on its web processes (2.34+), which ends one that stays above it. pywebview
+    makes its web context itself (ephemeral in private mode, its default) and the limit is a
+    construct-only property: hand pywebview a context built with it, as an app wanting one would."""
+    import gi
+
+    gi.require_version("WebKit2", "4.1")
+    from gi.repository import WebKit2
+
+    settings = WebKit2.MemoryPressureSettings.new()
+    settings.set_memory_limit(megabytes)
+    settings.set_poll_interval(0.2)
+    settings.set_kill_threshold(1.0)
+    WebKit2.WebContext.get_default = staticmethod(lambda: WebKit2.WebContext(memory_pressure_settings=settings))
+    WebKit2.WebContext.new_ephemeral = staticmethod(
+        lambda: WebKit2.WebContext(
+            memory_pressure_settings=settings, website_data_manager=WebKit2.WebsiteDataManager.new_ephemeral()
+        )
+    )
+
+
+def scenario_renderer_ends():
+    """The page's renderer ends as ``RENDERER_END`` says, then the host captures a message (whose
+    breadcrumbs show the ``renderer-gone`` one, also when that was no event of its own):
+
+    a signal name (sent to the renderer processes), ``exit:N`` (the renderer calls ``_exit(N)``,
+    made to by gdb), ``api`` (WebKitGTK's ``terminate_web_process``), ``oom`` (the page grows
+    past a real limit: WebKitGTK's memory limit, Chromium's V8 heap limit).
+    """
+    how = os.environ["RENDERER_END"]
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # the renderers inherit it: no core files in the checkout
+    if how == "oom" and os.environ.get("PYWEBVIEW_GUI") == "gtk":
+        _gtk_memory_limit(200)
+    elif how == "oom":
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--js-flags=--max-old-space-size=64"
     window = webview.create_window("victim", BASE + "/idle.html")
 
     def run():
         window.events.loaded.wait(10)
         wait_until(lambda: intake().stats["renderers_started"] >= 1)
         victims = renderer_pids()
-        print("KILLING %s" % victims, flush=True)
-        for pid in victims:
-            os.kill(pid, signal.SIGKILL)
+        print("ENDING %s BY %s" % (victims, how), flush=True)
+        if how == "api":
+            from gi.repository import GLib
+            from webview.platforms.gtk import BrowserView
+
+            GLib.idle_add(lambda: BrowserView.instances[window.uid].webview.terminate_web_process())
+        elif how == "oom":
+            window.run_js(HOG)
+        elif how.startswith("exit:"):
+            call = "call (void)_exit(%d)" % int(how[len("exit:") :])
+            for pid in victims:  # gdb itself may fail once the process is gone: what counts is the engine's report
+                subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", call], capture_output=True)
+        else:
+            for pid in victims:
+                os.kill(pid, getattr(signal, how))
         wait_until(lambda: intake().stats["renderers_gone"] >= 1)
+        sentry_sdk.capture_message("after the renderer ended")
         finish(window)
 
     return window, run

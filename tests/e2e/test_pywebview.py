@@ -95,21 +95,8 @@ def test_the_apps_own_js_api_still_works(gui, run_scenario, ingest):
     assert exception_of(event)["value"] == "after js_api"
 
 
-# What a SIGKILL of the page's renderer gives on each GUI (measured: one outcome, every run). Each
-# engine status's own reason is tests/integration/test_exit_reasons.py (against the real enums).
 # From an ANR event's capture to the ingest: measured 0.04-0.11 s; 0.5 s is half the screenshot wait (1 s).
 ANR_SENT_WITHIN = 0.5
-KILLED = {"qt": ("killed", "warning"), "gtk": ("crashed", "fatal")}
-
-
-def test_a_killed_renderer_is_reported(gui, run_scenario, ingest):
-    run_scenario("renderer-killed", gui)
-    [event] = ingest.wait_for_exactly(1)
-    assert "Renderer process gone" in event["message"]
-    assert (event["tags"]["exit.reason"], event["level"]) == KILLED[gui]
-    assert event["contexts"]["webview"]["title"] == "victim"
-    assert any(c.get("message") == "window.renderer-gone" for c in event["breadcrumbs"]["values"])
-    assert_relay_accepts(event)
 
 
 def test_the_process_exits_promptly_after_the_last_window_closes(gui, run_scenario, ingest):

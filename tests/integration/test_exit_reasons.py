@@ -2,7 +2,7 @@
 engines' real enums (PyQt6's QWebEnginePage.RenderProcessTerminationStatus, WebKit2GTK's
 WebProcessTerminationReason via gi) through each backend's own ``renderProcessTerminated`` /
 ``web-process-terminated`` handler. Catches "every termination status reported as abnormal-exit".
-The real-window e2e (chrome://crash, SIGKILL) is tests/e2e/test_pywebview.py."""
+The real-window e2e (signals, exits, WebKitGTK's API and memory limit) is tests/e2e/test_renderer_ends.py."""
 
 import importlib.util
 import subprocess

@@ -91,6 +91,24 @@ def test_cors_preflight_is_answered_only_for_allowed_origins(config):
     )
 
 
+def test_a_private_network_preflight_is_allowed_so_a_remote_app_page_can_post(webview_sdk):
+    """Chromium (QtWebEngine, CEF) asks before a page of a public origin posts to loopback; without
+    ``Access-Control-Allow-Private-Network`` it blocks the POST and the page's events never arrive.
+    The answer is per origin (``Vary``) and cached (``Max-Age``), so not every event pays a preflight."""
+    webview_sdk(allowed_origins=["https://app.example"])
+    config = sentry_webview.renderer_config()
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"}
+    status, headers, _ = post(
+        config, "envelope", method="OPTIONS", token=False, origin="https://app.example", headers=preflight
+    )
+    assert status == 204
+    assert headers["Access-Control-Allow-Private-Network"] == "true"
+    assert headers["Access-Control-Allow-Origin"] == "https://app.example" and headers["Vary"] == "Origin"
+    assert headers["Access-Control-Allow-Methods"] == "POST" and headers["Access-Control-Max-Age"] == "600"
+    plain = post(config, "envelope", method="OPTIONS", token=False, origin="https://app.example")[1]
+    assert "Access-Control-Allow-Private-Network" not in plain
+
+
 def test_an_origin_listed_by_the_app_is_allowed(webview_sdk, ingest):
     webview_sdk(integrations=[sentry_webview.WebviewIntegration(allowed_origins=["https://app.example"])])
     config = sentry_webview.renderer_config()

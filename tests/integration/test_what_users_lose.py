@@ -93,6 +93,26 @@ def test_a_full_intake_queue_is_reported_as_lost(webview_sdk, ingest):
     assert lost(ingest, "queue_overflow") == statuses.count(429)
 
 
+# -- mutant: protocol.py counts a byte in flight when none is (``reading = [1]``) --------------------
+
+
+def test_an_idle_host_takes_one_body_larger_than_its_byte_budget(webview_sdk, ingest):
+    """A page's event with a large attachment (a screenshot, a log file) bigger than the intake's byte
+    budget but under the request cap: with nothing read or queued it is taken and arrives, else it
+    would get 429 at every retry and never arrive."""
+    webview_sdk()
+    intake = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake
+    intake.max_bytes = 256 * 1024
+    config = sentry_webview.renderer_config()
+    event = dict(sample_event(), event_id="%032x" % 7)
+    log = "x" * (512 * 1024)
+    body = envelope_of(event, ({"type": "attachment", "filename": "big.log", "length": len(log)}, log))
+    assert post(config, "envelope", body)[0] == 200
+    [arrived] = ingest.wait_for_exactly(1)
+    assert arrived["event_id"] == event["event_id"]
+    assert [len(a.get_bytes()) for r in ingest.received for a in r.items_of("attachment")] == [len(log)]
+
+
 # -- mutant: offline.py's flush no longer spills what still waits in sentry-sdk's queue -------------
 
 QUIT_APP = textwrap.dedent(
