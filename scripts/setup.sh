@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(chromium xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libnss3 libxkbcommon0 libgbm1
               libegl1 libgl1 libasound2 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libfontconfig1
-              gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config gcc libgtk2.0-0)
+              gir1.2-webkit2-4.1 libgirepository1.0-dev libcairo2-dev pkg-config gcc libgtk2.0-0
+              gdb)  # gdb: tests/e2e/test_renderer_ends.py makes a real renderer _exit(N)
 command -v node >/dev/null || APT_PACKAGES+=(nodejs npm)
 python3 -c "import venv, ensurepip" 2>/dev/null || APT_PACKAGES+=(python3-venv python3-dev)
 
