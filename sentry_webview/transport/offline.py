@@ -42,6 +42,7 @@ def _flock(fd: int, blocking: bool = True) -> None:
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
 
+
 DEFAULTS: Dict[str, Any] = {
     "path": None,  # default: <user data dir of the app>/sentry-webview/queue/<hash of the DSN>
     "max_count": 30,

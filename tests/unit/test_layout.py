@@ -85,7 +85,8 @@ def test_the_cycle_check_sees_function_level_imports():
 
 def test_the_core_never_imports_a_feature():
     for name, targets in import_graph().items():
-        if name.startswith(("sentry_webview.renderers", "sentry_webview.ipc", "sentry_webview.backends",
-                            "sentry_webview.transport")):
+        if name.startswith(
+            ("sentry_webview.renderers", "sentry_webview.ipc", "sentry_webview.backends", "sentry_webview.transport")
+        ):
             features = {t for t in targets if t.startswith("sentry_webview.integrations")}
             assert not features, "%s imports %s" % (name, features)
