@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+
 import pytest
 import sentry_sdk
 
@@ -113,3 +115,51 @@ def test_a_single_breadcrumb_message_is_added(sync):
     ``crumbs = [data["breadcrumb"]]`` → ``None`` survived)."""
     sync.apply({"breadcrumb": {"category": "ui.click", "message": "checkout", "timestamp": 1700000000.5}}, RENDERER)
     assert [(c["category"], c["message"]) for c in sync.scope._breadcrumbs] == [("ui.click", "checkout")]
+
+
+def test_a_lifecycle_breadcrumb_names_the_window_and_its_page_but_not_its_title(sync):
+    """What a user reads in the trail: ``window.<action>``, the window and its app:/// page; no title
+    (it may name the user's document), no empty values; navigations typed as such."""
+    window = RendererIdentity("r9", window_uid="main", title="Payroll 2026.xlsx", url="http://127.0.0.1:5123/a.html")
+    sync.lifecycle_breadcrumb("loaded", window, timestamp=1700000000.5)
+    sync.lifecycle_breadcrumb("navigated", window, to="http://127.0.0.1:5123/b.html", code=None)
+    sync.lifecycle_breadcrumb("renderer-gone", RendererIdentity("r7"), reason="crashed", exit_code=11)
+    loaded, navigated, gone = sync.scope._breadcrumbs
+    assert loaded == {
+        "category": "webview",
+        "type": "info",
+        "message": "window.loaded",
+        "data": {"window_uid": "main", "url": "app:///a.html"},
+        "timestamp": datetime.fromtimestamp(1700000000.5, timezone.utc),
+    }
+    assert navigated["type"] == "navigation" and navigated["message"] == "window.navigated"
+    assert navigated["data"] == {"window_uid": "main", "url": "app:///a.html", "to": "app:///b.html"}
+    assert isinstance(navigated["timestamp"], datetime)  # now, added by sentry-sdk
+    assert gone["data"] == {"window_uid": "r7", "reason": "crashed", "exit_code": 11}
+
+
+def test_a_renderer_breadcrumb_names_its_window_and_keeps_its_own_data(sync):
+    window = RendererIdentity("r1", window_uid="w1")
+    sync.apply({"breadcrumbs": [{"message": "a", "data": {"k": 1}}, {"message": "b", "data": [1, 2]}]}, window)
+    sync.apply({"breadcrumbs": [{"message": "c"}]}, RendererIdentity("r2"))
+    assert [c["data"] for c in sync.scope._breadcrumbs] == [
+        {"k": 1, "webview.window": "w1"},
+        {"webview.window": "w1"},
+        {"webview.window": "r2"},  # no window uid: its renderer id
+    ]
+
+
+def test_breadcrumbs_remembered_for_deduplication_are_bounded(sync):
+    """Past ``_REMEMBERED_BREADCRUMBS`` keys the oldest is forgotten: memory stays flat, and a breadcrumb
+    sent again long after is added again rather than lost."""
+    from sentry_webview.renderers import scope_sync
+
+    first = {"message": "first", "timestamp": 1.0}
+    sync.apply({"breadcrumbs": [first]}, RENDERER)
+    crumbs = [{"message": "m%d" % n, "timestamp": 2.0 + n} for n in range(scope_sync._REMEMBERED_BREADCRUMBS)]
+    for start in range(0, len(crumbs), 100):  # a scope message carries at most 100
+        sync.apply({"breadcrumbs": crumbs[start : start + 100]}, RENDERER)
+    assert len(sync._seen) == len(sync._order) == scope_sync._REMEMBERED_BREADCRUMBS
+    sync.apply({"breadcrumbs": [first, crumbs[-1]]}, RENDERER)  # forgotten: added; remembered: not
+    assert sync.scope._breadcrumbs[-1]["message"] == "first"
+    assert sync.scope._breadcrumbs[-2]["message"] == crumbs[-1]["message"]
