@@ -3,7 +3,14 @@ from datetime import datetime, timezone
 import pytest
 
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
-from sentry_webview.renderers.merge import breadcrumb_key, merge_renderer_event, normalize_event_shape, to_datetime
+from sentry_webview.renderers.merge import (
+    breadcrumb_key,
+    breadcrumbs_up_to,
+    merge_renderer_event,
+    normalize_breadcrumb,
+    normalize_event_shape,
+    to_datetime,
+)
 from sentry_webview.renderers.paths import AppPaths
 from tests.conftest import sample_event
 from tests.oracles import assert_relay_accepts
@@ -185,3 +192,24 @@ def test_breadcrumbs_that_differ_in_any_part_of_their_key_are_both_kept(other):
     assert breadcrumb_key(crumb) != breadcrumb_key(dict(crumb, **other))
     # The same breadcrumb from the other side (ISO string vs float seconds) is one.
     assert breadcrumb_key(crumb) == breadcrumb_key(dict(crumb, timestamp="2023-11-14T22:13:20.000Z"))
+
+
+def test_an_event_keeps_the_breadcrumbs_up_to_its_own_time_and_the_last_limit_of_them():
+    """The host scope may have moved on while the event waited: later breadcrumbs are not its story;
+    one at the very same millisecond (the console line just before the throw) is."""
+    at = lambda t: {"message": str(t), "timestamp": 1700000000.0 + t}  # noqa: E731
+    crumbs = [at(-2), at(-1), at(0), at(1), "not a dict"]
+    kept = breadcrumbs_up_to(crumbs, 1700000000.0, None)
+    assert [c if isinstance(c, str) else c["message"] for c in kept] == ["-2", "-1", "0", "not a dict"]
+    assert [c["message"] for c in breadcrumbs_up_to(crumbs[:4], 1700000000.0, 2)] == ["-1", "0"]
+    assert breadcrumbs_up_to(crumbs, 1700000000.0, 0) == []
+    assert breadcrumbs_up_to(crumbs[:2], None, None) == crumbs[:2]  # no event time: all of them
+
+
+def test_a_breadcrumb_without_a_time_gets_now_in_utc():
+    before = datetime.now(timezone.utc)
+    stamped = normalize_breadcrumb({"message": "m"})["timestamp"]
+    assert before <= stamped <= datetime.now(timezone.utc)
+    assert normalize_breadcrumb({"timestamp": 1700000000.25})["timestamp"] == datetime.fromtimestamp(
+        1700000000.25, timezone.utc
+    )
