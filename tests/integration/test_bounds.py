@@ -105,8 +105,12 @@ def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, 
     intake.routes["envelope"] = intake.routes["envelope"].__class__(
         intake.routes["envelope"].parse, slow, intake.routes["envelope"].inline
     )
-    statuses = [post(config, "envelope", envelope("big", attachment=b"x" * 1024 * 1024))[0] for _ in range(6)]
+    replies = [post(config, "envelope", envelope("big", attachment=b"x" * 1024 * 1024)) for _ in range(6)]
+    statuses = [status for status, _, _ in replies]
     assert statuses[:2] == [200, 200] and 429 in statuses
+    # A page whose @sentry/browser transport posts here backs off for Retry-After (60 s without it).
+    retry_after = [{k.lower(): v for k, v in headers.items()}.get("retry-after") for status, headers, _ in replies]
+    assert {value for value, status in zip(retry_after, statuses) if status == 429} == {"1"}
     assert intake.queued_bytes <= intake.max_bytes
     release.set()
     assert intake.join(10) and sentry_webview.flush(5)
