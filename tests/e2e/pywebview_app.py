@@ -507,7 +507,13 @@ def scenario_foreign_origin():
         print("FOREIGN-REPORTS " + json.dumps(REPORTS), flush=True)
         # pywebview's own (non-daemon) thread still builds window.pywebview for the blob: document; a window
         # destroyed before it has can hang the exit on GTK (its evaluate_js waits on a main loop that is gone).
-        wait_until(lambda: window.evaluate_js("Object.keys((window.pywebview || {}).api || {}).length > 0"))
+        # (run_js: evaluate_js wraps the script in pywebview.stringify, a ReferenceError until then.)
+        wait_until(
+            lambda: (
+                str(window.run_js("Object.keys((window.pywebview || {}).api || {}).length > 0")).lower() == "true"
+                and not [t for t in threading.enumerate() if t.name.endswith("(generate_js_object)")]
+            )
+        )
         finish(window)
 
     return window, run
