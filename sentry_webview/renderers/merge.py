@@ -41,20 +41,25 @@ def to_datetime(timestamp: Any) -> Any:
 
 
 def renderer_tags(tags: Any) -> List[Tuple[str, Any]]:
-    """A renderer's tags as Sentry takes them: no host-owned key, no empty or structured value
-    (Relay rejects them), values cut to ``MAX_TAG_VALUE``."""
+    """A renderer's tags as Sentry takes them: no host-owned key, no structured value, no key or value
+    that is blank or holds a newline (Relay rejects them), values trimmed and cut to ``MAX_TAG_VALUE``."""
     if not isinstance(tags, dict):
         return []
-    return [
-        (key, value[:MAX_TAG_VALUE] if isinstance(value, str) else value)
-        for key, value in tags.items()
-        if isinstance(key, str)
-        and key
-        and key not in HOST_OWNED_TAGS
-        and value is not None
-        and value != ""
-        and not isinstance(value, (dict, list))
-    ]
+    kept = []
+    for key, value in tags.items():
+        if isinstance(value, str):
+            value = value.strip()[:MAX_TAG_VALUE]
+        if (
+            isinstance(key, str)
+            and key.strip()
+            and "\n" not in key
+            and key not in HOST_OWNED_TAGS
+            and value not in (None, "")
+            and not isinstance(value, (dict, list))
+            and not (isinstance(value, str) and "\n" in value)
+        ):
+            kept.append((key, value))
+    return kept
 
 
 def normalize_breadcrumb(crumb: Dict[str, Any]) -> Dict[str, Any]:

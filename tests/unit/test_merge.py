@@ -170,9 +170,11 @@ def test_a_renderer_cannot_claim_host_owned_tags_or_contexts():
 
 def test_renderer_tags_relay_would_reject_are_left_out_and_long_values_cut():
     """Relay turns an empty tag value into an error on the event (found by fuzzing the protocol)."""
-    tags = {"empty": "", "none": None, "nested": {"a": 1}, "list": [1], "": "no key", "n": 3, "long": "v" * 300}
+    tags = {"empty": "", "blank": " \t", "lines": "a\nb", "none": None, "nested": {"a": 1}, "list": [1], "": "no key"}
+    tags.update({"\n": "newline key", "n": 3, "long": "v" * 300, "padded": "  p "})
     merged = merge_renderer_event({"tags": tags}, RendererIdentity("r1"))
-    assert {k: v for k, v in merged["tags"].items() if not k.startswith("event.")} == {"n": 3, "long": "v" * 200}
+    kept = {k: v for k, v in merged["tags"].items() if not k.startswith("event.")}
+    assert kept == {"n": 3, "long": "v" * 200, "padded": "p"}
     assert_relay_accepts(dict(merged, event_id="a" * 32, platform="javascript"))
 
 
