@@ -68,6 +68,7 @@ def storm_in_process(gui: str, mode: str) -> None:
     plain = mode == "plain"
     if not plain:
         sentry_webview.init(dsn=ingest.dsn, release="bench@1.0", environment="bench", ipc_mode=mode)
+    hub = None if plain else sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
     pages = PageServer({"/storm.html": PAGE % STORM_JS, "/idle.html": "<!doctype html><title>idle</title>"})
     windows = [webview.create_window("storm %d" % i, pages.url + "/storm.html") for i in range(WINDOWS)]
     ping = webview.create_window("ping", pages.url + "/idle.html")
@@ -75,9 +76,9 @@ def storm_in_process(gui: str, mode: str) -> None:
     thrown = WINDOWS * (DISTINCT + REPEATS)
 
     def handled() -> int:
-        if plain:  # nobody counts: the pages say when they are done
+        if hub is None:  # plain: nobody counts, the pages say when they are done
             return thrown if all(w.evaluate_js("document.title") == "storm done" for w in windows) else 0
-        stats = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake.stats
+        stats = hub.intake.stats
         counters = ("events", "dropped_in_renderer", "queue_full", "malformed", "failed")
         return sum(stats.get(counter, 0) for counter in counters)
 
@@ -120,7 +121,7 @@ def storm_in_process(gui: str, mode: str) -> None:
             "gui_lag_ms": lag.summary(),
             "ping_ms": {"p50": percentile(pings, 50), "max": max(pings, default=None), "count": len(pings)},
         }
-        if plain:
+        if hub is None:
             return result
         sentry_webview.flush(30)
         client = sentry_sdk.get_client()
@@ -148,7 +149,7 @@ def storm_in_process(gui: str, mode: str) -> None:
             discarded=sum(q for key, q in tally["discards"].items() if key.startswith("error:")),
             discards=tally["discards"],
             items=tally["items"],
-            stats=dict(sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub.intake.stats),
+            stats=dict(hub.intake.stats),
             rss_mib={
                 "before": rss_before / 1024,
                 "growth": (rss_peak - rss_before) / 1024,

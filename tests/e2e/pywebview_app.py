@@ -23,6 +23,7 @@ import webview
 from sentry_sdk.integrations.excepthook import ExcepthookIntegration
 
 import sentry_webview
+from bench.common import GuiLag
 
 LOAD_WINDOWS, LOAD_PER_WINDOW = 4, int(os.environ.get("LOAD_PER_WINDOW", "2500"))
 STORM_DISTINCT, STORM_REPEATS = 30, int(os.environ.get("STORM_REPEATS", "500"))
@@ -341,7 +342,7 @@ def scenario_load():
     so a busy page doesn't count); prints what it measured."""
     windows = [webview.create_window("load %d" % i, BASE + "/load.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
-    lags = gui_thread_lags(windows[-1])
+    lag = GuiLag(windows[-1], os.environ.get("PYWEBVIEW_GUI") or "qt")
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -353,7 +354,7 @@ def scenario_load():
             return sum(host.intake.stats[counter] for counter in counters)
 
         deadline = time.monotonic() + 120
-        del lags[:]
+        lag.recording = True
         while handled() < total and time.monotonic() < deadline:
             started = time.perf_counter()
             windows[-1].evaluate_js("1")
@@ -363,7 +364,7 @@ def scenario_load():
         client = sentry_sdk.get_client()
         client.transport._flush_client_reports(force=True)
         client.flush(10)
-        burst_lags = lag_summary(lags)
+        lag.recording = False
         pings.sort()
         print(
             "LOAD "
@@ -373,7 +374,7 @@ def scenario_load():
                     "stats": dict(host.intake.stats),
                     "rss_growth_kib": rss_kib() - rss_before,
                     "ping_ms": {"p50": pings[len(pings) // 2], "max": pings[-1], "count": len(pings)},
-                    "gui_lag_ms": burst_lags,
+                    "gui_lag_ms": lag.summary(),
                 }
             ),
             flush=True,
@@ -389,7 +390,7 @@ def scenario_storm():
     delivered or counted as dropped."""
     windows = [webview.create_window("storm %d" % i, BASE + "/storm.html?w%d" % i) for i in range(LOAD_WINDOWS)]
     windows.append(webview.create_window("ping", BASE + "/idle.html"))
-    lags = gui_thread_lags(windows[-1])
+    lag = GuiLag(windows[-1], os.environ.get("PYWEBVIEW_GUI") or "qt")
 
     def run():
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
@@ -400,7 +401,7 @@ def scenario_storm():
             return host.intake.stats["events"] + host.intake.stats.get("dropped_in_renderer", 0)
 
         deadline = time.monotonic() + 90
-        del lags[:]
+        lag.recording = True
         while handled() < total and time.monotonic() < deadline:
             started = time.perf_counter()
             windows[-1].evaluate_js("1")
@@ -412,9 +413,9 @@ def scenario_storm():
         client.flush(10)
         pings.sort()
         result = {"handled": handled(), "total": total, "stats": dict(host.intake.stats)}
-        storm_lags = lag_summary(lags)
+        lag.recording = False
         result.update(rss_growth_kib=rss_kib() - rss_before, ping_ms={"p50": pings[len(pings) // 2], "max": pings[-1]})
-        result.update(gui_lag_ms=storm_lags)
+        result.update(gui_lag_ms=lag.summary())
         print("STORM " + json.dumps(result), flush=True)
         finish(*windows)
 
@@ -542,25 +543,6 @@ def poll_on_gui_thread(window, poll, interval_ms=50):
             timer.start(interval_ms)
 
     window.events.before_show += install
-
-
-def gui_thread_lags(window):
-    """The GUI thread's stalls from now on: how late (ms) each tick of a 10 ms timer on it fires."""
-    last_tick, lags = [None], []
-
-    def tick():
-        now = time.perf_counter()
-        if last_tick[0] is not None:
-            lags.append(max(0.0, (now - last_tick[0] - 0.010) * 1000))
-        last_tick[0] = now
-
-    poll_on_gui_thread(window, tick, interval_ms=10)
-    return lags
-
-
-def lag_summary(lags):
-    ordered = sorted(lags)
-    return {"p99": ordered[len(ordered) * 99 // 100], "max": ordered[-1], "count": len(ordered)}
 
 
 def scenario_hang(hidden=False):
