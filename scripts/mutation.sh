@@ -42,6 +42,10 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t 
   echo "also_copy ="; for a in js examples bench scripts README.md; do echo "    $a"; done
 } > .mutation/setup.cfg
 cd .mutation
+# PYTHONPATH lets the tests' subprocesses import the mutated copy. The directory must exist before
+# mutmut starts: Python caches "no finder" for a sys.path entry that is missing at its first import,
+# and mutmut's in-process pytest then can't import tests/ from it ("No module named 'tests'").
+mkdir mutants
 export FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-50} PYTHONPATH=$PWD/mutants
 started=$(date +%s)
 "$MUTMUT" run --max-children "${MUTATION_JOBS:-2}" || true
