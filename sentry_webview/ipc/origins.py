@@ -43,8 +43,9 @@ class OriginPolicy:
     """
 
     def __init__(self, allowed_origins: Iterable[str] = (), file_base: Optional[str] = None) -> None:
-        self._allowed: Set[str] = {o.rstrip("/").lower() for o in allowed_origins}
-        self.allow_null = NULL in self._allowed or "file://" in self._allowed
+        listed = {o.strip().lower() for o in allowed_origins}
+        self._allowed: Set[str] = {o.rstrip("/") for o in listed}
+        self.allow_null = bool(listed & {NULL, "file://"})  # "file://" before the slashes go
         # The app's own folder as a file:// URL: its pages (load_html's default base, local files) are the app's.
         self.file_base = file_base
 

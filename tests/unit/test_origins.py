@@ -1,6 +1,10 @@
+import json
+import shutil
+import subprocess
+
 import pytest
 
-from sentry_webview.ipc.origins import OriginPolicy, origin_of
+from sentry_webview.ipc.origins import OriginPolicy, origin_of, script_guard
 
 
 @pytest.mark.parametrize(
@@ -45,3 +49,55 @@ def test_null_only_where_the_app_opted_in_or_its_own_page_is_file_or_html():
     file_window = OriginPolicy()
     file_window.allow("file:///app/index.html")
     assert file_window("null") and file_window.page_allowed("file:///app/other.html")
+
+
+def test_listed_origins_match_as_the_app_wrote_them_and_odd_origin_headers_are_refused():
+    policy = OriginPolicy(["HTTPS://App.Example/"])  # a trailing slash and capitals, as users write them
+    assert policy("https://app.example") and policy("https://APP.example")
+    assert policy("https://127.0.0.1:8443") and policy("https://[::1]:8443")  # loopback over https too
+    assert not policy("http://[::1") and not policy(123) and not policy("ftp://127.0.0.1")  # type: ignore[arg-type]
+    assert not policy("file://") and OriginPolicy(["file://"])("file://") and OriginPolicy(["file://"])("null")
+
+
+def test_file_pages_in_the_apps_own_folder_are_the_apps_and_no_others():
+    policy = OriginPolicy(file_base="file:///home/u/app/")
+    assert policy.page_allowed("file:///home/u/app/web/index.html")
+    assert not policy.page_allowed("file:///home/u/other/index.html") and not policy("null")
+
+
+@pytest.mark.parametrize(
+    "rule, href, allowed",
+    [
+        (OriginPolicy(), "http://127.0.0.1:5000/index.html", True),
+        (OriginPolicy(), "https://localhost/x", True),
+        (OriginPolicy(), "http://foreign.test/x", False),
+        (OriginPolicy(), "http://127.0.0.2:5000/x", False),
+        (OriginPolicy(["https://app.example"]), "https://app.example/x", True),
+        (OriginPolicy(), "file:///home/u/app/index.html", False),
+        (OriginPolicy(["null"]), "file:///home/u/app/index.html", True),
+        (OriginPolicy(["null"]), "data:text/html,x", True),  # the app's html= page, as QtWebEngine shows it
+        (OriginPolicy(file_base="file:///home/u/app/"), "file:///home/u/app/index.html", True),
+        (OriginPolicy(file_base="file:///home/u/app/"), "file:///home/u/elsewhere.html", False),
+    ],
+)
+def test_the_injected_scripts_guard_judges_a_document_as_the_host_does(rule, href, allowed):
+    """The guard runs in V8 (Node) with the document's ``location``, as the injected script does."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed (scripts/setup.sh installs it)")
+    location = "var location=new URL(%s);Object.defineProperty(location,'origin',{value:%s});" % (
+        json.dumps(href),
+        json.dumps(_browser_origin(href)),
+    )
+    out = subprocess.run(
+        [node, "-e", location + "process.stdout.write(String(%s))" % script_guard(rule.script_rule())],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.stdout == str(allowed).lower(), out.stderr
+
+
+def _browser_origin(href):
+    """``location.origin`` as Chromium reports it (``null`` for file: and data: documents)."""
+    return origin_of(href) or "null"
