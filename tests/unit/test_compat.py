@@ -1,6 +1,7 @@
 """sentry_webview._compat: each guarded private sentry-sdk API works natively where the SDK has it, and its
 fallback does the same where it doesn't. scripts/compat.sh runs these at both ends of the declared range."""
 
+import inspect
 import logging
 import re
 import socket
@@ -41,6 +42,17 @@ def test_the_version_table_is_true_for_this_sentry_sdk(transport):
     assert _compat.has_setup_once_with_options() == (version >= (2, 44))
     assert _compat.missing_transport_hooks() == []
     assert _compat.transport_worker(transport) is transport._worker
+
+
+def test_every_sentry_sdk_init_option_is_typed():
+    """sentry_webview.init's SdkOptions has every option of this sentry-sdk: an app's mypy refuses none of them."""
+    from sentry_sdk.consts import ClientConstructor
+
+    from sentry_webview.sdk_options import SdkOptions
+
+    options = set(inspect.signature(ClientConstructor.__init__).parameters) - {"self"}
+    assert "traces_sample_rate" in options
+    assert sorted(options - set(SdkOptions.__annotations__)) == []
 
 
 @pytest.fixture
