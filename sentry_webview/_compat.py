@@ -15,6 +15,7 @@ number: backports and forks keep working) and a fallback. The compat matrix
 | ``_Client._update_session_from_event`` | 0.14 – 2.x | (always there in the range) wrap refused, logged |
 | ``Scope._breadcrumbs``, ``_session``, ``_user``, ``_tags`` | 0.x – 2.x | empty / ``None``, logged once |
 | the ``HttpTransport`` hooks ``OfflineTransport`` uses (``TRANSPORT_HOOKS``) | 2.16 – 2.x | the SDK's own, logged |
+| ``HttpTransport._worker`` (an instance attribute) | 0.x – 2.x | the SDK's ``capture_envelope``, logged |
 """
 
 import functools
@@ -22,7 +23,7 @@ import logging
 import re
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from sentry_sdk.consts import VERSION as SENTRY_SDK_VERSION_STRING
 from sentry_sdk.integrations import Integration
@@ -78,6 +79,27 @@ def missing_transport_hooks() -> List[str]:
     from sentry_sdk.transport import HttpTransport
 
     return [name for name in TRANSPORT_HOOKS if not callable(getattr(HttpTransport, name, None))]
+
+
+class Worker(Protocol):
+    """What the offline transport needs of sentry-sdk's ``BackgroundWorker``."""
+
+    def submit(self, callback: Callable[[], None]) -> bool:
+        """Queue ``callback`` to run on the worker thread; False when the queue is full."""
+
+
+def transport_worker(transport: "HttpTransport") -> Optional[Worker]:
+    """The worker ``transport`` sends from (``HttpTransport._worker``, set in ``__init__``, 0.x – 2.x).
+
+    None, with one warning, when it is missing or has no ``submit``: the offline transport then hands each
+    envelope to the SDK's own ``capture_envelope``, so it is still sent, and stored when sending fails; only
+    what overflows the SDK's queue, or still waits in it at quit, is not kept on disk.
+    """
+    worker: Optional[Worker] = getattr(transport, "_worker", None)
+    if not callable(getattr(worker, "submit", None)):
+        _warn_once("worker", "can't queue on the transport's worker; envelopes in the SDK's queue at quit are lost")
+        return None
+    return worker
 
 
 def update_headers(transport: "HttpTransport", headers: Dict[str, str]) -> None:

@@ -1,7 +1,7 @@
 """Public entry points: ``init``, ``default_integrations``, ``renderer_config``, ``protocol_blueprint``, ``flush``."""
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sentry_sdk
 from flask import Blueprint
@@ -22,6 +22,11 @@ from sentry_webview.integrations.window_events import WindowEventsIntegration
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.wire import IPCMode
 from sentry_webview.transport import offline_transport
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's from 3.11; typing_extensions comes with mypy
+
+    from sentry_webview.sdk_options import SdkOptions
 
 
 def default_integrations(
@@ -89,13 +94,14 @@ def init(
     renderer_anr_threshold: Optional[float] = None,
     attach_screenshot: bool = False,
     offline: Union[bool, Dict[str, Any]] = True,
-    **options: Any,
+    **sdk_options: "Unpack[SdkOptions]",
 ) -> None:
     """Start Sentry for a webview app: ``sentry_sdk.init`` with ``default_integrations()``.
 
-    Call it before ``webview.start()``. Every ``sentry_sdk.init`` option passes through;
-    an integration of the same kind in ``integrations`` replaces the default one, and
-    ``disabled_integrations=[...]`` turns any of them off.
+    Call it before ``webview.start()``. Every ``sentry_sdk.init`` option passes through
+    (typed for mypy: ``sentry_webview.sdk_options.SdkOptions``); an integration of the
+    same kind in ``integrations`` replaces the default one, and ``disabled_integrations=[...]``
+    turns any of them off.
 
     - ``ipc_mode``, ``ipc_namespace``, ``get_windows``, ``allowed_origins``,
       ``max_request_bytes``, ``max_queue``, ``protocol_url``, ``app_root``: ``WebviewIntegration``'s.
@@ -121,6 +127,7 @@ def init(
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
+    options: Dict[str, Any] = dict(sdk_options)
     defaults = default_integrations(
         ipc_mode=ipc_mode,
         ipc_namespace=ipc_namespace,

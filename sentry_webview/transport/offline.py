@@ -294,6 +294,10 @@ class OfflineTransport(HttpTransport):
 
     # -- the SDK's side ----------------------------------------------------
     def capture_envelope(self, envelope: Envelope) -> None:
+        worker = _compat.transport_worker(self)
+        if worker is None:  # the SDK's own queue: still sent, and stored if sending fails
+            super().capture_envelope(envelope)
+            return
         key = next(self._keys)
         with self._pending_lock:
             self._pending[key] = envelope
@@ -306,7 +310,7 @@ class OfflineTransport(HttpTransport):
                 self._send_envelope(envelope)
                 self._flush_client_reports()
 
-        if not self._worker.submit(send):
+        if not worker.submit(send):
             with self._pending_lock:
                 self._pending.pop(key, None)
             self._store(envelope, "the SDK's send queue is full")

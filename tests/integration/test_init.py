@@ -1,9 +1,12 @@
 """The public API: init's defaults and validation, the integration via sentry_sdk.init, renderer_config."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import sentry_sdk
@@ -11,6 +14,11 @@ import sentry_sdk
 import sentry_webview
 from sentry_webview import IPCMode, WebviewIntegration
 from sentry_webview.ipc import wire
+from sentry_webview.tools.ingest import LocalIngest
+from tests.conftest import sample_event
+from tests.oracles import assert_relay_accepts
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_renderer_config_names_namespace_mode_url_and_token(webview_sdk):
@@ -48,6 +56,78 @@ def test_the_integration_works_with_plain_sentry_sdk_init(ingest):
     finally:
         sentry_sdk.get_client().get_integration(WebviewIntegration).close()
         sentry_sdk.get_client().close()
+
+
+# After the app's own init: a page load through Flask, a host error and a renderer error; what it got, as JSON.
+WHAT_THE_APP_GETS = """
+import json, time
+import flask, sentry_sdk, sentry_webview
+from sentry_webview import WebviewIntegration, _compat
+from sentry_webview.app_info import default_environment, default_release
+from sentry_webview.transport.offline import OfflineTransport
+from tests.conftest import load_sample
+
+client = sentry_sdk.get_client()
+deadline = time.monotonic() + 5  # via sentry_sdk.init, the run starts on a thread of its own
+while _compat.scope_session(sentry_sdk.get_isolation_scope()) is None and time.monotonic() < deadline:
+    time.sleep(0.01)
+session = _compat.scope_session(sentry_sdk.get_isolation_scope())
+app = flask.Flask("page-server")
+app.add_url_rule("/", "index", lambda: "<html></html>")
+assert app.test_client().get("/").status_code == 200
+sentry_sdk.capture_message("host")
+hub = client.get_integration(WebviewIntegration).hub
+hub.intake.accept("envelope", load_sample("envelope_error.txt"), hub.identity_for("renderer-1"))
+assert hub.intake.join(5)
+print(json.dumps({
+    "offline transport": isinstance(client.transport, OfflineTransport),
+    "default release": bool(client.options["release"]) and client.options["release"] == default_release(),
+    "default environment": client.options["environment"] == default_environment(),
+    "session after a page load": session.status if session is not None else None,
+    "bottle integration": "bottle" in client.integrations,
+}))
+sentry_sdk.flush(5)
+"""
+
+
+def _what_the_app_gets(tmp_path, ingest, init_code):
+    """Run ``init_code`` then ``WHAT_THE_APP_GETS`` as an app of its own; what it got, and the two events."""
+    app = tmp_path / "app.py"
+    app.write_text(init_code.replace('"https://key@o0.ingest.sentry.io/1"', repr(ingest.dsn)) + WHAT_THE_APP_GETS)
+    env = dict(os.environ, PYTHONPATH=str(README.parent))
+    run = subprocess.run([sys.executable, str(app)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout.splitlines()[-1])
+    events = {event.get("message") or event["event_id"]: event for event in ingest.wait_for_exactly(2)}
+    renderer = events[sample_event()["event_id"]]
+    assert_relay_accepts(renderer)
+    got["host server_name"] = "server_name" in events["host"]
+    got["renderer server_name"] = "server_name" in renderer
+    return got
+
+
+def test_the_readmes_sentry_sdk_init_route_gets_what_init_gives(tmp_path):
+    """The README's recipe for apps that call sentry_sdk.init brings everything sentry_webview.init adds."""
+    recipe = re.search(r"To get the same:\n\n```python\n(.*?)```", README.read_text(), re.S).group(1)
+    assert recipe.count('dsn="https://key@o0.ingest.sentry.io/1"') == 1
+    expected = {
+        "offline transport": True,
+        "default release": True,
+        "default environment": True,
+        "session after a page load": "ok",
+        "bottle integration": False,
+        "host server_name": True,
+        "renderer server_name": False,
+    }
+    init = (
+        'import sentry_webview\nsentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")\n'
+    )
+    for name, code in [("sentry_webview.init", init), ("the README's sentry_sdk.init", recipe)]:
+        ingest = LocalIngest()
+        try:
+            assert _what_the_app_gets(tmp_path, ingest, code) == expected, name
+        finally:
+            ingest.close()
 
 
 @pytest.mark.parametrize("namespace", ["Bad", "a_b", ""])

@@ -1,8 +1,11 @@
 """sentry_webview._compat: each guarded private sentry-sdk API works natively where the SDK has it, and its
 fallback does the same where it doesn't. scripts/compat.sh runs these at both ends of the declared range."""
 
+import inspect
 import logging
 import re
+import socket
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -14,6 +17,7 @@ from sentry_sdk.transport import HttpTransport
 
 from sentry_webview import _compat
 from sentry_webview.transport import offline_transport
+from tests.oracles import assert_relay_accepts
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
@@ -30,13 +34,25 @@ def test_version_strings_parse():
     assert _compat._version_tuple("2.20") == (2, 20)
 
 
-def test_the_version_table_is_true_for_this_sentry_sdk():
+def test_the_version_table_is_true_for_this_sentry_sdk(transport):
     """Where the SDK is new enough, the native API is there (so the feature tests take it)."""
     version = _compat.SENTRY_SDK_VERSION
     for name in ("_update_headers", "_handle_response", "_handle_request_error"):
         assert hasattr(HttpTransport, name) == (version >= (2, 57)), name
     assert _compat.has_setup_once_with_options() == (version >= (2, 44))
     assert _compat.missing_transport_hooks() == []
+    assert _compat.transport_worker(transport) is transport._worker
+
+
+def test_every_sentry_sdk_init_option_is_typed():
+    """sentry_webview.init's SdkOptions has every option of this sentry-sdk: an app's mypy refuses none of them."""
+    from sentry_sdk.consts import ClientConstructor
+
+    from sentry_webview.sdk_options import SdkOptions
+
+    options = set(inspect.signature(ClientConstructor.__init__).parameters) - {"self"}
+    assert "traces_sample_rate" in options
+    assert sorted(options - set(SdkOptions.__annotations__)) == []
 
 
 @pytest.fixture
@@ -204,3 +220,41 @@ def test_without_the_transport_hooks_the_sdk_transport_is_used(monkeypatch, capl
     with caplog.at_level(logging.WARNING, logger="sentry_webview"):
         assert offline_transport() is HttpTransport
     assert "lacks _request" in caplog.text
+
+
+def test_transport_worker_native_and_missing(transport, monkeypatch, caplog):
+    ran = threading.Event()
+    worker = _compat.transport_worker(transport)
+    assert worker is not None and worker.submit(ran.set)
+    assert ran.wait(5)
+    monkeypatch.setattr(_compat, "_warned", set())
+    with caplog.at_level(logging.WARNING, logger="sentry_webview"):
+        assert _compat.transport_worker(object()) is None  # type: ignore[arg-type]
+    assert "transport's worker" in caplog.text
+
+
+def test_without_the_worker_the_offline_transport_still_sends_and_stores(
+    webview_sdk, ingest, tmp_path, monkeypatch, caplog
+):
+    """On a sentry-sdk whose transport has no ``_worker``, envelopes go through the SDK's own queue: they arrive,
+    and what can't be sent is kept on disk and sent at the next start."""
+    lookup = _compat.transport_worker
+    monkeypatch.setattr(_compat, "transport_worker", lambda transport: lookup(object()))  # type: ignore[arg-type]
+    monkeypatch.setattr(_compat, "_warned", set())
+    queue = tmp_path / "queue"
+    with caplog.at_level(logging.WARNING, logger="sentry_webview"):
+        webview_sdk(offline={"path": queue})
+        sent = sentry_sdk.capture_message("sent through the SDK's queue")
+        [event] = ingest.wait_for_exactly(1)
+    assert event["event_id"] == sent and "transport's worker" in caplog.text
+    assert_relay_accepts(event)
+
+    with socket.socket() as probe:  # a DSN whose port refuses connections
+        probe.bind(("127.0.0.1", 0))
+        dead = "http://publickey@127.0.0.1:%d/42" % probe.getsockname()[1]
+    webview_sdk(dsn=dead, offline={"path": queue})
+    stored = sentry_sdk.capture_message("stored while the ingest is down")
+    sentry_sdk.get_client().close(timeout=2)
+    assert len(list(queue.glob("*.envelope"))) == 1
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    assert [e["event_id"] for e in ingest.wait_for_exactly(2)] == [sent, stored]
