@@ -165,7 +165,6 @@ def test_connections_past_the_cap_are_closed_and_silent_ones_time_out(webview_sd
     assert hub().protocol.refused_connections >= 1
 
 
-
 def forwarded_envelope(*items):
     """A renderer envelope of forwarded items, each ``(type, payload bytes)`` with its length."""
     body = json.dumps({"event_id": uuid.uuid4().hex, "sent_at": "2026-11-24T00:00:00.000Z"}).encode() + b"\n"
