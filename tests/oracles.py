@@ -1,6 +1,7 @@
 """Relay's own store normalizer as the judge of delivered events."""
 
 import json
+import uuid
 from typing import Any, Dict, Iterator, Tuple
 
 from sentry_relay.processing import StoreNormalizer
@@ -31,3 +32,43 @@ def assert_relay_accepts(event: Dict[str, Any]) -> Dict[str, Any]:
     ]
     assert not problems, "Relay would alter or drop parts of this event:\n  " + "\n  ".join(problems)
     return normalized
+
+
+# What a replay event has beside the event schema's fields (relay-event-schema's ``Replay``).
+_REPLAY_ONLY = {
+    "type",
+    "replay_id",
+    "segment_id",
+    "replay_type",
+    "replay_start_timestamp",
+    "urls",
+    "error_ids",
+    "trace_ids",
+    "error_sample_rate",
+    "session_sample_rate",
+}
+_REPLAY_LIST_MAX = 100  # Relay's normalize_array_fields truncates urls, error_ids and trace_ids past it
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def assert_relay_accepts_replay(event: Dict[str, Any]) -> Dict[str, Any]:
+    """A ``replay_event`` payload: Relay's replay ``validate`` (a replay_id and segment_id, UUID
+    error/trace ids) and list truncation for its own fields, the store normalizer for the fields it
+    shares with events (release, environment, request, contexts, tags, user, sdk, ...)."""
+    problems = [] if _is_uuid(event.get("replay_id")) else ["replay_id %r" % event.get("replay_id")]
+    segment = event.get("segment_id")
+    if not (isinstance(segment, int) and not isinstance(segment, bool) and segment >= 0):
+        problems.append("segment_id %r" % segment)
+    for key, valid in (("urls", lambda v: isinstance(v, str)), ("error_ids", _is_uuid), ("trace_ids", _is_uuid)):
+        values = event.get(key, [])
+        if not (isinstance(values, list) and len(values) <= _REPLAY_LIST_MAX and all(valid(v) for v in values)):
+            problems.append("%s %r" % (key, values))
+    assert not problems, "Relay would refuse or alter this replay event:\n  " + "\n  ".join(problems)
+    return assert_relay_accepts({key: value for key, value in event.items() if key not in _REPLAY_ONLY})

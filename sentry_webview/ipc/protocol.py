@@ -111,6 +111,13 @@ def make_blueprint(
             with reading_lock:
                 reading[0] -= reserved
 
+    @blueprint.before_request
+    def untraced() -> None:
+        """Mounted in the app's Flask app, sentry-sdk runs each request in a transaction: not renderer messages."""
+        transaction = sentry_sdk.get_current_scope().transaction
+        if transaction is not None:
+            transaction.sampled = False  # dropped at finish, and no client report: it's not the app's request
+
     for channel in wire.CHANNELS:
         blueprint.add_url_rule(
             wire.protocol_path(namespace, channel),

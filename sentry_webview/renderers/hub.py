@@ -35,10 +35,20 @@ from sentry_webview.renderers.paths import AppPaths
 from sentry_webview.renderers.scope_sync import ScopeSync
 
 if TYPE_CHECKING:
-    from sentry_sdk.types import Event, Hint
+    from sentry_sdk.types import Event, EventDataCategory, Hint
 
 QUIT_FLUSH_TIMEOUT = 2.0  # seconds
 MAX_IDENTITIES = 1000  # protocol renderers remembered (least recently seen go first); wired windows always stay
+# Relay's per-item limits (relay-config ``Limits`` defaults): one forwarded item over its limit would get
+# the whole envelope a 413, so it is dropped here, with what belongs to it, and counted.
+MAX_EVENT_ITEM_BYTES = 1024 * 1024  # replay_event, feedback: Relay's max_event_size
+MAX_REPLAY_RECORDING_BYTES = 10 * 1024 * 1024  # replay_recording: Relay's max_replay_compressed_size
+_ITEM_LIMITS = {
+    "replay_event": MAX_EVENT_ITEM_BYTES,
+    "replay_recording": MAX_REPLAY_RECORDING_BYTES,
+    "feedback": MAX_EVENT_ITEM_BYTES,
+}
+_ITEM_CATEGORY = {"replay_event": "replay", "replay_recording": "replay", "feedback": "feedback"}
 
 
 class HubFeature:
@@ -322,12 +332,38 @@ class RendererHub:
         client = sentry_sdk.get_client()
         if not allowed or client.transport is None:
             return
-        items = [self._as_host(item, client.options) for item in allowed]
+        items = self._within_limits([self._as_host(item, client.options) for item in allowed], client.transport)
+        if not items:
+            return
         forwarded = {key: value for key, value in headers.items() if key in ("event_id", "sent_at")}
         if trace:
             forwarded["trace"] = trace
         client.transport.capture_envelope(Envelope(headers=forwarded, items=items))
         self.stats["forwarded"] += len(items)
+
+    def _within_limits(self, items: List[Item], transport: Any) -> List[Item]:
+        """``items`` without those over Relay's per-item limits and what goes with them (a replay's event
+        and recording, a feedback's attachments); each dropped one is a ``send_error`` client report, as
+        Relay's 413 would be."""
+        over = {
+            _ITEM_CATEGORY[item.type]
+            for item in items
+            if item.type in _ITEM_LIMITS and len(item.get_bytes()) > _ITEM_LIMITS[item.type]
+        }
+        if not over:
+            return items
+        dropped = [
+            item
+            for item in items
+            if _ITEM_CATEGORY.get(item.type or "") in over or (item.type == "attachment" and "feedback" in over)
+        ]
+        for category in over:
+            transport.record_lost_event("send_error", data_category=cast("EventDataCategory", category))
+        attached = sum(len(item.get_bytes()) for item in dropped if item.type == "attachment")
+        if attached:
+            transport.record_lost_event("send_error", data_category="attachment", quantity=attached)
+        self.intake.reject("oversized_items", "renderer items over Relay's size limits", len(dropped))
+        return [item for item in items if item not in dropped]
 
     def _as_host(self, item: Item, options: Dict[str, Any]) -> Item:
         """A replay or feedback event with the host's release and environment and ``app:///`` URLs,

@@ -1,5 +1,5 @@
-"""Run examples/bundled_app/app.py unmodified and drive it like a user:
-``python -m tests.e2e.run_bundled_example``.
+"""Run examples/bundled_app/app.py (or a built copy of it, given as argument) unmodified and drive
+it like a user: ``python -m tests.e2e.run_bundled_example [path/to/app.py]``.
 
 Clicks "Load report" (a js_api call into Python), waits for its result in the page, sends
 feedback through the page's own SDK (as the widget's submit does), lets the pageload
@@ -16,7 +16,7 @@ import webview
 
 import sentry_webview
 
-APP = "examples/bundled_app/app.py"
+APP = sys.argv[1] if len(sys.argv) > 1 else "examples/bundled_app/app.py"
 _start = webview.start
 
 

@@ -3,6 +3,7 @@ the Python span and its outgoing HTTP span, all under one trace_id, each accepte
 
 import json
 import sys
+import time
 
 import pytest
 
@@ -22,7 +23,7 @@ def _run(ingest, **env):
 def test_a_click_in_the_page_and_the_js_api_work_in_python_share_one_trace(ingest):
     lines = _run(ingest)
     assert lines["TITLE"] == "done:Q3"  # the app's function got its arguments and its result reached the page
-    ingest.wait_for(lambda i: sum(1 for r in i.received if (r.event or {}).get("type") == "transaction") >= 2)
+    ingest.wait_for(lambda i: sum(1 for r in i.received if (r.event or {}).get("type") == "transaction") >= 3)
     events = [r.event for r in ingest.received if r.event]
     transactions = [e for e in events if e.get("type") == "transaction"]
     assert [e for e in events if e.get("type") != "transaction"] == []  # no errors on the happy path
@@ -40,8 +41,15 @@ def test_a_click_in_the_page_and_the_js_api_work_in_python_share_one_trace(inges
     page_spans.update({t["contexts"]["trace"]["span_id"]: t["contexts"]["trace"] for t in page})
     call_span = page_spans[host["contexts"]["trace"]["parent_span_id"]]
     assert call_span.get("op") == "function.pywebview.js_api"
-    assert all(t["contexts"]["trace"]["trace_id"] == trace_id for t in page)
     assert all(t["tags"]["event.process"] == "renderer" and t["release"] == "e2e@1.0" for t in page)
+    assert all(t["environment"] == "e2e" for t in page)
+    # After the call the page navigated (history.pushState): a navigation transaction (a new trace, as
+    # @sentry/browser starts one per navigation), merged like the pageload.
+    assert sorted(t["contexts"]["trace"]["op"] for t in page) == ["navigation", "pageload"]
+    [pageload] = [t for t in page if t["contexts"]["trace"]["op"] == "pageload"]
+    [navigation] = [t for t in page if t["contexts"]["trace"]["op"] == "navigation"]
+    assert pageload["contexts"]["trace"]["trace_id"] == trace_id
+    assert navigation["transaction"] == "/report" and navigation["request"]["url"].endswith("/report?name=Q3")
     # The Python work and its outgoing HTTP, nested.
     spans = host["spans"]
     function = [s for s in spans if s["op"] == "function"]
@@ -59,7 +67,8 @@ def test_a_click_in_the_page_and_the_js_api_work_in_python_share_one_trace(inges
     for r in ingest.received:
         if r.event and r.event.get("type") == "transaction":
             trace = r.envelope.headers.get("trace") or {}
-            assert trace.get("trace_id") == trace_id and trace.get("release") == "e2e@1.0", trace
+            assert trace.get("trace_id") == r.event["contexts"]["trace"]["trace_id"], trace
+            assert trace.get("release") == "e2e@1.0", trace
             assert trace.get("environment") == "e2e"
     for transaction in transactions:
         assert_relay_accepts(transaction)
@@ -70,3 +79,37 @@ def test_without_tracing_the_page_gets_the_errors_only_bundle_and_calls_go_as_th
     assert lines["TITLE"] == "done:Q3"
     assert json.loads(lines["TRACED_HEADERS"])[0]["sentry-trace"] is None
     assert [r.event for r in ingest.received if r.event] == []
+
+
+def test_a_page_served_by_the_apps_flask_app_continues_its_trace_there(ingest):
+    """examples/flask_app's setup (pywebview serves the app's Flask app, protocol mounted): the Flask
+    transaction for the page's fetch continues the page's http.client span; renderer messages make none."""
+    lines = _run(ingest, SERVE="flask")
+    assert lines["TITLE"] == "done:Q3"
+    ingest.wait_for(lambda i: sum(1 for r in i.received if (r.event or {}).get("type") == "transaction") >= 6)
+    time.sleep(1)  # and anything more
+    events = [r.event for r in ingest.received if r.event]
+    assert [e for e in events if e.get("type") != "transaction"] == []
+    names = sorted((t["contexts"]["trace"]["op"], t["transaction"]) for t in events)
+    # Every transaction: the page's two, the js_api call and the Flask app's three routes; none for the protocol.
+    assert names == [
+        ("function.pywebview.js_api", "load_report"),
+        ("http.server", "data"),
+        ("http.server", "downstream"),
+        ("http.server", "page"),
+        ("navigation", "/report"),
+        ("pageload", "/"),
+    ], names
+    by_name = {t["transaction"]: t for t in events}
+    pageload, data = by_name["/"], by_name["data"]
+    trace_id = pageload["contexts"]["trace"]["trace_id"]
+    [fetch] = [s for s in pageload["spans"] if s["op"] == "http.client" and s["description"].endswith("/data")]
+    trace = data["contexts"]["trace"]
+    assert (trace["trace_id"], trace["parent_span_id"]) == (trace_id, fetch["span_id"])
+    assert data["tags"]["event.process"] == "host" and data["release"] == "e2e@1.0"
+    # The js_api call's outgoing request, served by the same Flask app, continues the host's span in turn.
+    [outgoing] = [s for s in by_name["load_report"]["spans"] if s["op"] == "http.client"]
+    trace = by_name["downstream"]["contexts"]["trace"]
+    assert (trace["trace_id"], trace["parent_span_id"]) == (trace_id, outgoing["span_id"])
+    for transaction in events:
+        assert_relay_accepts(transaction)

@@ -2,8 +2,10 @@
 
 The page (served on 127.0.0.1) fetches from its own origin, then a click calls the
 app's ``js_api`` function ``load_report``, which does its Python work and an outgoing
-HTTP request to the same local server. ``TRACED_HEADERS`` lines tell the test what
-trace headers the server received. ``TRACES`` off runs the same app untraced.
+HTTP request to the same local server; then the page navigates (``history.pushState``).
+``TRACED_HEADERS`` lines tell the test what trace headers the server received. ``TRACES``
+off runs the same app untraced. ``SERVE=flask`` serves the same routes from the app's own
+Flask app instead (pywebview serves it, the protocol blueprint mounted, as in examples/flask_app).
 """
 
 import json
@@ -18,13 +20,15 @@ import webview
 
 import sentry_webview
 
-PAGE = """<!doctype html><title>tracing</title><button id="go">load</button>
+PAGE = """<!doctype html><title>tracing</title><link rel="icon" href="data:,"><button id="go">load</button>
 <script>
 document.getElementById('go').addEventListener('click', function () {
   fetch('/data').then(function (r) { return r.text(); }).then(function () {
     return window.pywebview.api.load_report('q3', {rows: 2});
-  }).then(function (result) { document.title = 'done:' + result; },
-          function (error) { document.title = 'failed:' + error; });
+  }).then(function (result) {
+    history.pushState({}, '', '/report?name=' + result);  // a navigation: the page's own transaction
+    document.title = 'done:' + result;
+  }, function (error) { document.title = 'failed:' + error; });
 });
 window.addEventListener('pywebviewready', function () { document.getElementById('go').click(); });
 </script>"""
@@ -46,27 +50,49 @@ class _Server(BaseHTTPRequestHandler):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-BASE = "http://127.0.0.1:%d" % server.server_address[1]
+def flask_app():
+    from flask import Flask, request
+
+    app = Flask(__name__)
+    app.register_blueprint(sentry_webview.protocol_blueprint())
+
+    @app.route("/")
+    def page():
+        return PAGE
+
+    def answer():
+        received.append({"path": request.full_path.rstrip("?"), "sentry-trace": request.headers.get("sentry-trace")})
+        return {"ok": True}
+
+    app.add_url_rule("/data", "data", answer)
+    app.add_url_rule("/downstream", "downstream", answer)
+    return app
 
 
 class Api:
     def load_report(self, name, options):
         """The app's Python work: it checks its arguments and calls a local HTTP service."""
         assert name == "q3" and options == {"rows": 2}, (name, options)
-        with urllib.request.urlopen(BASE + "/downstream?report=" + name, timeout=5) as response:
+        base = window.real_url.rstrip("/")  # the page's own server
+        with urllib.request.urlopen(base + "/downstream?report=" + name, timeout=5) as response:
             json.loads(response.read())
         return name.upper()
 
 
+FLASK = os.environ.get("SERVE") == "flask"
 sentry_webview.init(
     dsn=os.environ["SENTRY_DSN"],
     release="e2e@1.0",
     environment="e2e",
     traces_sample_rate=1.0 if os.environ.get("TRACES", "on") == "on" else None,
+    **({"ipc_mode": sentry_webview.IPCMode.PROTOCOL, "protocol_url": "/sentry-ipc"} if FLASK else {}),
 )
-window = webview.create_window("tracing", BASE + "/", js_api=Api())
+if FLASK:
+    window = webview.create_window("tracing", flask_app(), js_api=Api())
+else:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    window = webview.create_window("tracing", "http://127.0.0.1:%d/" % server.server_address[1], js_api=Api())
 
 
 def run():

@@ -14,6 +14,7 @@ import sentry_sdk
 
 import sentry_webview
 from sentry_webview.ipc import protocol
+from sentry_webview.renderers.hub import MAX_EVENT_ITEM_BYTES, MAX_REPLAY_RECORDING_BYTES
 from tests.protocol_client import post
 
 FLOOD_SECONDS = 6.0
@@ -162,3 +163,48 @@ def test_connections_past_the_cap_are_closed_and_silent_ones_time_out(webview_sd
     sentry_webview.flush(5)
     assert [e.get("message") for e in ingest.events] == ["legit"]
     assert hub().protocol.refused_connections >= 1
+
+
+def forwarded_envelope(*items):
+    """A renderer envelope of forwarded items, each ``(type, payload bytes)`` with its length."""
+    body = json.dumps({"event_id": uuid.uuid4().hex, "sent_at": "2026-11-24T00:00:00.000Z"}).encode() + b"\n"
+    for item_type, payload in items:
+        body += json.dumps({"type": item_type, "length": len(payload)}).encode() + b"\n" + payload + b"\n"
+    return body
+
+
+def replay(replay_id, recording_bytes):
+    """A replay segment: its event and a recording of exactly ``recording_bytes``."""
+    event = json.dumps({"type": "replay_event", "replay_id": replay_id, "segment_id": 0, "platform": "javascript"})
+    recording = b'{"segment_id":0}\n'
+    recording += b"r" * (recording_bytes - len(recording))
+    return forwarded_envelope(("replay_event", event.encode()), ("replay_recording", recording))
+
+
+def test_replay_and_feedback_items_over_relays_limits_are_dropped_with_a_client_report(webview_sdk, ingest):
+    """Relay answers 413 for the whole envelope if one item is over its limit: the host drops a replay
+    (event and recording) or a feedback (with its screenshot) that is, counts it, and sends the rest."""
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    big_feedback = {"type": "feedback", "contexts": {"feedback": {"message": "x" * MAX_EVENT_ITEM_BYTES}}}
+    screenshot = b"\x89PNG" + b"s" * 1000
+    sent = [
+        replay("a" * 32, MAX_REPLAY_RECORDING_BYTES + 1),
+        replay("b" * 32, MAX_REPLAY_RECORDING_BYTES),  # at the limit: sent
+        forwarded_envelope(("feedback", json.dumps(big_feedback).encode()), ("attachment", screenshot)),
+        forwarded_envelope(("feedback", json.dumps({"type": "feedback", "contexts": {}}).encode())),
+    ]
+    for body in sent:
+        assert post(config, "envelope", body)[0] == 200
+    assert hub().intake.join(10) and sentry_webview.flush(5)
+    ingest.wait_for(lambda i: [item for r in i.received for item in r.items_of("client_report")], timeout=5)
+    kinds = sorted(tuple(sorted(item.type for item in r.envelope.items)) for r in ingest.received)
+    assert kinds == [("client_report",), ("feedback",), ("replay_event", "replay_recording")], kinds
+    [forwarded] = [json.loads(i.get_bytes()) for r in ingest.received for i in r.items_of("replay_event")]
+    assert forwarded["replay_id"] == "b" * 32
+    lost = collections.Counter()
+    for entry in ingest.client_reports():
+        lost[entry["reason"], entry["category"]] += entry["quantity"]
+    expected = {("send_error", "replay"): 1, ("send_error", "feedback"): 1, ("send_error", "attachment"): 1004}
+    assert lost == expected  # what Sentry's stats show as dropped replays, feedback and attachment bytes
+    assert hub().stats["oversized_items"] == 4

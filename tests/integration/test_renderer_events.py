@@ -13,7 +13,7 @@ import sentry_sdk
 
 import sentry_webview
 from tests.conftest import load_sample, sample_event
-from tests.oracles import assert_relay_accepts
+from tests.oracles import assert_relay_accepts, assert_relay_accepts_replay
 from tests.protocol_client import post
 
 ERROR = load_sample("envelope_error.txt")
@@ -214,6 +214,7 @@ def test_a_replay_is_forwarded_under_the_hosts_identity_with_app_urls(host, inge
     assert (event["release"], event["environment"]) == ("app@1.2.3", "test")
     assert event["urls"] == ["app:///index.html", "https://example.com/"]
     assert event["request"]["url"] == "app:///index.html"
+    assert_relay_accepts_replay(event)
     assert [item.get_bytes() for item in received.items_of("replay_recording")] == [recording]
 
 
