@@ -53,7 +53,7 @@ class RendererHangIntegration(Integration, HubFeature):
         return watchdog
 
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
-        config["statusIntervalMs"] = round(self._watchdog(hub).interval * 1000)
+        config[wire.CONFIG["statusIntervalMs"]] = round(self._watchdog(hub).interval * 1000)
 
     def gui_ready(self, hub: RendererHub, window: Any, backend: Any) -> None:
         # Heartbeats over the bridge pass through the GUI thread: the watch needs to know when it stalls.

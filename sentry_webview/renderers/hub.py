@@ -164,16 +164,17 @@ class RendererHub:
 
         With ``identity``, the config injected into that wired window, which also has the bridge (unless PROTOCOL).
         """
-        config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode.value}
+        keys = wire.CONFIG
+        config: Dict[str, Any] = {keys["namespace"]: self.namespace, keys["mode"]: self.mode.value}
         if self.mode.protocol:
             served = self.protocol.base_url if self.protocol is not None else ""
-            config["protocolUrl"] = self.protocol_url or "%s/%s" % (served, self.namespace)
-            config["headers"] = {wire.TOKEN_HEADER: self.token}
+            config[keys["protocolUrl"]] = self.protocol_url or "%s/%s" % (served, self.namespace)
+            config[keys["headers"]] = {wire.TOKEN_HEADER: self.token}
         for feature in features():
             with capture_internal_exceptions():
                 feature.renderer_config(self, config)
         if identity is not None:
-            config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
+            config.update({keys["rendererId"]: identity.renderer_id, keys["bridge"]: self.mode.bridge})
             if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
                 self.origins.allow(identity.url)
             config[SCRIPT_RULE_KEY] = self.origins.script_rule()
