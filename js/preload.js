@@ -30,42 +30,48 @@ var SentryWebviewPreload = (() => {
   });
 
   // src/wire.json
-  var wire_default = {
-    channels: { start: "start", scope: "scope", envelope: "envelope", status: "status" },
-    modes: { classic: "classic", protocol: "protocol", both: "both" },
-    processes: { host: "host", renderer: "renderer" },
-    tags: { process: "event.process", origin: "event.origin", environment: "event.environment" },
-    contexts: { webview: "webview" },
-    defaultNamespace: "sentry-ipc",
-    namespacePattern: "^[a-z0-9-]+$",
-    bridgePrefix: "sentry_webview",
-    protocolKeySegment: "sentry_key",
-    bridgePayloadKeys: { base64: "base64", batch: "batch" },
-    droppedKey: "droppedEnvelopes",
-    headers: {
-      token: "X-Sentry-Webview-Token",
-      renderer: "X-Sentry-Webview-Renderer"
-    },
-    globals: {
-      ipc: "__SENTRY_IPC__",
-      config: "__SENTRY_WEBVIEW__",
-      rendererId: "__SENTRY_RENDERER_ID__",
-      rendererInit: "__SENTRY_WEBVIEW_RENDERER_INIT__"
-    },
-    tracing: { jsApiCall: "sentry_webview_js_api_call", op: "function.pywebview.js_api" }
+  var channels = { start: "start", scope: "scope", envelope: "envelope", status: "status" };
+  var modes = { classic: "classic", protocol: "protocol", both: "both" };
+  var defaultNamespace = "sentry-ipc";
+  var namespacePattern = "^[a-z0-9-]+$";
+  var bridgePrefix = "sentry_webview";
+  var protocolKeySegment = "sentry_key";
+  var bridgePayloadKeys = { base64: "base64", batch: "batch" };
+  var droppedKey = "droppedEnvelopes";
+  var headers = {
+    token: "X-Sentry-Webview-Token",
+    renderer: "X-Sentry-Webview-Renderer"
+  };
+  var globals = {
+    ipc: "__SENTRY_IPC__",
+    config: "__SENTRY_WEBVIEW__",
+    rendererId: "__SENTRY_RENDERER_ID__",
+    rendererInit: "__SENTRY_WEBVIEW_RENDERER_INIT__"
+  };
+  var config = {
+    namespace: "ipcNamespace",
+    mode: "ipcMode",
+    protocolUrl: "protocolUrl",
+    headers: "headers",
+    rendererId: "rendererId",
+    bridge: "bridge",
+    statusIntervalMs: "statusIntervalMs",
+    autoInit: "autoInit",
+    tracing: "tracing",
+    host: "host",
+    originRule: "_originRule"
   };
 
   // src/wire.js
-  var wire = wire_default;
-  var NAMESPACE_RE = new RegExp(wire_default.namespacePattern);
+  var NAMESPACE_RE = new RegExp(namespacePattern);
   function isValidNamespace(namespace) {
     return typeof namespace === "string" && NAMESPACE_RE.test(namespace);
   }
   function bridgeFunctionName(namespace, channel) {
-    return wire_default.bridgePrefix + "_" + namespace.replace(/-/g, "_") + "_" + channel;
+    return bridgePrefix + "_" + namespace.replace(/-/g, "_") + "_" + channel;
   }
   function channelUrl(protocolUrl, channel) {
-    return protocolUrl.replace(/\/+$/, "") + "/" + channel + "/" + wire_default.protocolKeySegment;
+    return protocolUrl.replace(/\/+$/, "") + "/" + channel + "/" + protocolKeySegment;
   }
 
   // src/preload/bridge.js
@@ -78,7 +84,7 @@ var SentryWebviewPreload = (() => {
     return btoa(binary);
   }
   function bridgePayload(payload) {
-    return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
+    return typeof payload === "string" ? payload : { [bridgePayloadKeys.base64]: toBase64(payload) };
   }
   function createBridge(namespace, settled, failed) {
     let inFlight = 0;
@@ -103,7 +109,7 @@ var SentryWebviewPreload = (() => {
           send(payloads) {
             const messages = payloads.map(bridgePayload);
             inFlight += 1;
-            new Promise((resolve) => resolve(call(messages.length === 1 ? messages[0] : { [wire.bridgePayloadKeys.batch]: messages }))).then(void 0, failed).then(() => {
+            new Promise((resolve) => resolve(call(messages.length === 1 ? messages[0] : { [bridgePayloadKeys.batch]: messages }))).then(void 0, failed).then(() => {
               inFlight -= 1;
               settled();
             });
@@ -125,21 +131,21 @@ var SentryWebviewPreload = (() => {
 
   // src/preload/protocol.js
   var KEEPALIVE_LIMIT = 6e4;
-  function createProtocol(config, rendererId, settled, failed) {
+  function createProtocol(config2, rendererId, settled, failed) {
     const nativeFetch = window.fetch && window.fetch.bind(window);
-    if (!config.protocolUrl || !nativeFetch) return null;
+    if (!config2[config.protocolUrl] || !nativeFetch) return null;
     let keepalive = true;
     let inFlight = 0;
     function post(channel, payload) {
-      const url = channelUrl(config.protocolUrl, channel);
-      const headers = Object.assign({}, config.headers || {});
-      headers[wire.headers.renderer] = rendererId;
-      headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
+      const url = channelUrl(config2[config.protocolUrl], channel);
+      const headers2 = Object.assign({}, config2[config.headers] || {});
+      headers2[headers.renderer] = rendererId;
+      headers2["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
       const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
       const send = (withKeepalive) => nativeFetch(url, {
         method: "POST",
         body: payload,
-        headers,
+        headers: headers2,
         mode: "cors",
         credentials: "omit",
         keepalive: withKeepalive
@@ -171,7 +177,7 @@ var SentryWebviewPreload = (() => {
   }
 
   // src/preload/queue.js
-  var { start: START, envelope: ENVELOPE } = wire.channels;
+  var { start: START, envelope: ENVELOPE } = channels;
   var LIMITS = { count: 2e3, bytes: 8 << 20, repeats: 10, keys: 1e3, breadcrumbs: 100 };
   var REPEAT = 0;
   var UPDATE = 1;
@@ -303,14 +309,14 @@ var SentryWebviewPreload = (() => {
   }
 
   // src/preload/routing.js
-  var { classic: CLASSIC, protocol: PROTOCOL, both: BOTH } = wire.modes;
-  function createRouter(config, bridge, protocol, warnOnce) {
-    const mode = config.ipcMode || BOTH;
-    const timeoutMs = config.bridgeTimeoutMs == null ? 5e3 : config.bridgeTimeoutMs;
+  var { classic: CLASSIC, protocol: PROTOCOL, both: BOTH } = modes;
+  function createRouter(config2, bridge, protocol, warnOnce) {
+    const mode = config2[config.mode] || BOTH;
+    const timeoutMs = config2.bridgeTimeoutMs == null ? 5e3 : config2.bridgeTimeoutMs;
     const startedAt = Date.now();
     function waitingForBridge() {
       if (mode === CLASSIC || !protocol) return true;
-      return config.bridge === true && Date.now() - startedAt < timeoutMs;
+      return config2[config.bridge] === true && Date.now() - startedAt < timeoutMs;
     }
     return function route(channel) {
       if (mode !== PROTOCOL) {
@@ -322,7 +328,7 @@ var SentryWebviewPreload = (() => {
           }
           return null;
         }
-        warnOnce("fallback", "warn", "no host bridge (" + bridge.missing(channel) + "); falling back to the protocol at " + config.protocolUrl);
+        warnOnce("fallback", "warn", "no host bridge (" + bridge.missing(channel) + "); falling back to the protocol at " + config2[config.protocolUrl]);
       }
       return protocol && protocol.sink(channel);
     };
@@ -331,7 +337,7 @@ var SentryWebviewPreload = (() => {
   // src/preload.js
   var DROP_REPORT_MS = 1e3;
   var POLL_MS = 200;
-  var { start: START2, scope: SCOPE, envelope: ENVELOPE2, status: STATUS } = wire.channels;
+  var { start: START2, scope: SCOPE, envelope: ENVELOPE2, status: STATUS } = channels;
   function uuid() {
     const bytes = new Uint8Array(16);
     if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
@@ -339,19 +345,19 @@ var SentryWebviewPreload = (() => {
     return Array.prototype.map.call(bytes, (b) => (b + 256).toString(16).slice(1)).join("");
   }
   function injectedConfig(namespace) {
-    const config = window[wire.globals.config];
-    return config && config.ipcNamespace === namespace ? config : {};
+    const config2 = window[globals.config];
+    return config2 && config2[config.namespace] === namespace ? config2 : {};
   }
-  function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
+  function hookupIpc(namespace = defaultNamespace, options = {}) {
     if (!isValidNamespace(namespace)) {
       throw new TypeError(
         "sentry-webview: invalid IPC namespace " + JSON.stringify(namespace) + ": it must match [a-z0-9-]+ and be the same in host, preload and renderer"
       );
     }
-    const registry = window[wire.globals.ipc] = window[wire.globals.ipc] || {};
+    const registry = window[globals.ipc] = window[globals.ipc] || {};
     if (registry[namespace]) return registry[namespace];
-    const config = Object.assign({}, injectedConfig(namespace), options || {});
-    const rendererId = config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
+    const config2 = Object.assign({}, injectedConfig(namespace), options || {});
+    const rendererId = config2[config.rendererId] || window[globals.rendererId] || (window[globals.rendererId] = uuid());
     const warned = {};
     let poll = null;
     function warnOnce(key, level, message) {
@@ -366,7 +372,7 @@ var SentryWebviewPreload = (() => {
       warnOnce(
         "failure",
         "error",
-        "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
+        "failed to reach the host at " + (config2[config.protocolUrl] || "the bridge") + " (" + error + "). Check that sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is the current process's."
       );
     }
     let droppedEnvelopes = 0;
@@ -383,11 +389,11 @@ var SentryWebviewPreload = (() => {
       reportScheduled = true;
       setTimeout(() => {
         reportScheduled = false;
-        send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }), true);
+        send(SCOPE, JSON.stringify({ [droppedKey]: droppedEnvelopes }), true);
       }, DROP_REPORT_MS);
     }
     const bridge = createBridge(namespace, pumpSafely, failed);
-    const route = createRouter(config, bridge, createProtocol(config, rendererId, pumpSafely, failed), warnOnce);
+    const route = createRouter(config2, bridge, createProtocol(config2, rendererId, pumpSafely, failed), warnOnce);
     const queue = createQueue(dropped);
     function pump() {
       for (let head; head = queue.head(); ) {
@@ -433,10 +439,10 @@ var SentryWebviewPreload = (() => {
       // An envelope the renderer SDK itself dropped (its Dedupe integration, say): counted like ours.
       countDropped: () => dropped(ENVELOPE2, false)
     };
-    if (config.statusIntervalMs > 0) {
+    if (config2[config.statusIntervalMs] > 0) {
       const status = (visible) => ipc.sendStatus(JSON.stringify({ visible }));
       const beat = () => status(document.visibilityState === "visible");
-      setInterval(beat, config.statusIntervalMs);
+      setInterval(beat, config2[config.statusIntervalMs]);
       document.addEventListener("visibilitychange", beat);
       window.addEventListener("pagehide", () => status(false));
     }

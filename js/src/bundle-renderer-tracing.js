@@ -4,10 +4,13 @@
 import { browserTracingIntegration } from "@sentry/browser";
 import { autoInit } from "./auto-init.js";
 import { isOwnRequest, jsApiTracingIntegration } from "./tracing.js";
+import { configKeys as KEYS } from "./wire.js";
 
 export * from "./renderer.js";
 autoInit((config) => ({
-  tracesSampleRate: config.tracing && typeof config.tracing.tracesSampleRate === "number" ? config.tracing.tracesSampleRate : 1,
+  tracesSampleRate: config[KEYS.tracing] && typeof config[KEYS.tracing].tracesSampleRate === "number"
+    ? config[KEYS.tracing].tracesSampleRate
+    : 1,
   integrations: [
     browserTracingIntegration({ shouldCreateSpanForRequest: (url) => !isOwnRequest(url) }),
     jsApiTracingIntegration(),

@@ -8,11 +8,19 @@ import { createBridge } from "./preload/bridge.js";
 import { createProtocol } from "./preload/protocol.js";
 import { createQueue, LIMITS } from "./preload/queue.js";
 import { createRouter } from "./preload/routing.js";
-import { bridgeFunctionName, isValidNamespace, wire } from "./wire.js";
+import {
+  bridgeFunctionName,
+  channels,
+  configKeys as KEYS,
+  defaultNamespace,
+  droppedKey,
+  globals,
+  isValidNamespace,
+} from "./wire.js";
 
 const DROP_REPORT_MS = 1000;
 const POLL_MS = 200;
-const { start: START, scope: SCOPE, envelope: ENVELOPE, status: STATUS } = wire.channels;
+const { start: START, scope: SCOPE, envelope: ENVELOPE, status: STATUS } = channels;
 
 function uuid() {
   const bytes = new Uint8Array(16);
@@ -22,23 +30,23 @@ function uuid() {
 }
 
 function injectedConfig(namespace) {
-  const config = window[wire.globals.config];
-  return config && config.ipcNamespace === namespace ? config : {};
+  const config = window[globals.config];
+  return config && config[KEYS.namespace] === namespace ? config : {};
 }
 
-export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
+export function hookupIpc(namespace = defaultNamespace, options = {}) {
   if (!isValidNamespace(namespace)) {
     throw new TypeError(
       "sentry-webview: invalid IPC namespace " + JSON.stringify(namespace) +
         ": it must match [a-z0-9-]+ and be the same in host, preload and renderer",
     );
   }
-  const registry = (window[wire.globals.ipc] = window[wire.globals.ipc] || {});
+  const registry = (window[globals.ipc] = window[globals.ipc] || {});
   if (registry[namespace]) return registry[namespace];
 
   const config = Object.assign({}, injectedConfig(namespace), options || {});
   const rendererId =
-    config.rendererId || window[wire.globals.rendererId] || (window[wire.globals.rendererId] = uuid());
+    config[KEYS.rendererId] || window[globals.rendererId] || (window[globals.rendererId] = uuid());
   const warned = {};
   let poll = null;
 
@@ -54,7 +62,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
 
   function failed(error) {
     warnOnce("failure", "error",
-      "failed to reach the host at " + (config.protocolUrl || "the bridge") + " (" + error + "). Check that " +
+      "failed to reach the host at " + (config[KEYS.protocolUrl] || "the bridge") + " (" + error + "). Check that " +
         "sentry_webview.init() runs before webview.start(), that ipc_mode is PROTOCOL or BOTH for pages " +
         "without a bridge, that ipc_namespace matches in host, preload and renderer, and that the token is " +
         "the current process's.");
@@ -79,7 +87,7 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     reportScheduled = true;
     setTimeout(() => {
       reportScheduled = false;
-      send(SCOPE, JSON.stringify({ [wire.droppedKey]: droppedEnvelopes }), true);
+      send(SCOPE, JSON.stringify({ [droppedKey]: droppedEnvelopes }), true);
     }, DROP_REPORT_MS);
   }
 
@@ -136,11 +144,11 @@ export function hookupIpc(namespace = wire.defaultNamespace, options = {}) {
     // An envelope the renderer SDK itself dropped (its Dedupe integration, say): counted like ours.
     countDropped: () => dropped(ENVELOPE, false),
   };
-  if (config.statusIntervalMs > 0) {
+  if (config[KEYS.statusIntervalMs] > 0) {
     // The host's renderer ANR watch. Hidden pages' timers are throttled: they say so instead of beating.
     const status = (visible) => ipc.sendStatus(JSON.stringify({ visible }));
     const beat = () => status(document.visibilityState === "visible");
-    setInterval(beat, config.statusIntervalMs);
+    setInterval(beat, config[KEYS.statusIntervalMs]);
     document.addEventListener("visibilitychange", beat);
     window.addEventListener("pagehide", () => status(false));
   }

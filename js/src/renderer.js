@@ -37,7 +37,7 @@ import { defaultIntegrations } from "./defaults.js";
 import { hookupIpc } from "./preload.js";
 import { bridgePayload } from "./preload/bridge.js";
 import { createBudget, eventKey } from "./preload/queue.js";
-import { wire } from "./wire.js";
+import { configKeys as KEYS, defaultNamespace, globals } from "./wire.js";
 
 const DUMMY_DSN = "https://public@sentry-webview.invalid/0";
 const HOST_OWNED = ["release", "environment", "dist"];
@@ -149,13 +149,13 @@ function hostTransport(ipc) {
 }
 
 export function init(options = {}) {
-  if (window[wire.globals.rendererInit]) {
+  if (window[globals.rendererInit]) {
     console.warn("sentry-webview: the renderer SDK is already initialized in this page; ignoring init()");
     return;
   }
-  window[wire.globals.rendererInit] = true;
-  const injected = window[wire.globals.config];
-  const namespace = options.ipcNamespace || (injected && injected.ipcNamespace) || wire.defaultNamespace;
+  window[globals.rendererInit] = true;
+  const injected = window[globals.config];
+  const namespace = options.ipcNamespace || (injected && injected[KEYS.namespace]) || defaultNamespace;
   const ipc = hookupIpc(namespace); // returns the page's own hookup when the preload already ran
   const browserOptions = Object.assign({}, options);
   delete browserOptions.ipcNamespace;
@@ -193,7 +193,7 @@ export function init(options = {}) {
   // The trace's DSC names the host's release, environment and DSN key (the page has neither):
   // what the page propagates over fetch and js_api calls is what the host's transactions carry.
   // Feedback and replay events, which the host forwards as they are, get its release and environment.
-  const host = injected && injected.ipcNamespace === namespace && injected.host;
+  const host = injected && injected[KEYS.namespace] === namespace && injected[KEYS.host];
   if (host && client && typeof client.on === "function") {
     client.on("createDsc", (dsc) => Object.assign(dsc, host));
     client.addEventProcessor((event) => {

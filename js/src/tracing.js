@@ -3,9 +3,9 @@
 // a span of the page's; the host runs the call in a transaction that continues that trace.
 // Without the host's traced-call function (tracing off on the host) calls go as they are.
 import { getTraceData, startSpan } from "@sentry/browser";
-import { wire } from "./wire.js";
+import { bridgePrefix, protocolKeySegment, tracing } from "./wire.js";
 
-const CALL = wire.tracing.jsApiCall;
+const CALL = tracing.jsApiCall;
 const WRAPPED = "__sentryWebviewTraced";
 
 function hostCall() {
@@ -18,7 +18,7 @@ function traced(name, original) {
     const call = hostCall();
     if (!call) return original.apply(this, arguments);
     const args = Array.prototype.slice.call(arguments);
-    return startSpan({ name, op: wire.tracing.op, attributes: { "sentry.origin": "auto.function.sentry_webview" } }, () => {
+    return startSpan({ name, op: tracing.op, attributes: { "sentry.origin": "auto.function.sentry_webview" } }, () => {
       const trace = getTraceData();
       return call(name, args, { "sentry-trace": trace["sentry-trace"] || "", baggage: trace.baggage || "" });
     });
@@ -32,7 +32,7 @@ function wrapApi(api, prefix, depth) {
     const value = api[key];
     if (typeof value === "function") {
       // Ours (the bridge, the traced call) are not the app's.
-      if (value[WRAPPED] || key.indexOf(wire.bridgePrefix + "_") === 0) continue;
+      if (value[WRAPPED] || key.indexOf(bridgePrefix + "_") === 0) continue;
       api[key] = traced(prefix + key, value);
     } else if (value && typeof value === "object" && depth < 8) {
       wrapApi(value, prefix + key + ".", depth + 1);
@@ -75,5 +75,5 @@ export const jsApiTracingIntegration = () => ({
 
 // Our own protocol requests are neither the page's spans nor worth a trace header.
 export function isOwnRequest(url) {
-  return typeof url === "string" && url.indexOf("/" + wire.protocolKeySegment) !== -1;
+  return typeof url === "string" && url.indexOf("/" + protocolKeySegment) !== -1;
 }

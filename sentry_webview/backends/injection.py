@@ -44,8 +44,9 @@ def injected_source(config: Dict[str, Any]) -> Optional[str]:
     ``SCRIPT_RULE_KEY``): a foreign page the window navigates to gets nothing. The tracing
     bundle when the host traces and the bundle inits itself (else the page's own SDK does).
     """
-    config = dict({"autoInit": True}, **config)  # unless a feature said the page inits its SDK itself
-    tracing = bool(config.get("tracing")) and config["autoInit"] is not False
+    auto_init = wire.CONFIG["autoInit"]
+    config = dict({auto_init: True}, **config)  # unless a feature said the page inits its SDK itself
+    tracing = bool(config.get(wire.CONFIG["tracing"])) and config[auto_init] is not False
     bundle = renderer_bundle(TRACING_BUNDLE) if tracing else renderer_bundle()
     if bundle is None:
         return None

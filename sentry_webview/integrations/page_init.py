@@ -13,6 +13,7 @@ from typing import Any, Dict
 
 from sentry_sdk.integrations import Integration
 
+from sentry_webview.ipc import wire
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 
 
@@ -26,4 +27,4 @@ class PageInitIntegration(Integration, HubFeature):
         pass
 
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
-        config["autoInit"] = False
+        config[wire.CONFIG["autoInit"]] = False

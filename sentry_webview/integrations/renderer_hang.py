@@ -22,6 +22,8 @@ from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.integrations._watchdog import Watchdog, anr_event, positive_seconds
 from sentry_webview.ipc import wire
+from sentry_webview.ipc.envelope import parse_json_payload
+from sentry_webview.ipc.intake import Route
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
 
@@ -47,18 +49,23 @@ class RendererHangIntegration(Integration, HubFeature):
     def _watchdog(self, hub: RendererHub) -> "RendererHangWatchdog":
         watchdog = self._watchdogs.get(id(hub))
         if watchdog is None:
-            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.intake.host_scope)
+            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.host_scope)
         return watchdog
 
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
-        config["statusIntervalMs"] = round(self._watchdog(hub).interval * 1000)
+        config[wire.CONFIG["statusIntervalMs"]] = round(self._watchdog(hub).interval * 1000)
 
     def gui_ready(self, hub: RendererHub, window: Any, backend: Any) -> None:
         # Heartbeats over the bridge pass through the GUI thread: the watch needs to know when it stalls.
         self._watchdog(hub).attach_to(hub, window, backend)
 
-    def renderer_status(self, hub: RendererHub, identity: RendererIdentity, data: Dict[str, Any]) -> None:
-        self._watchdog(hub).status(identity, data.get("visible") is True)
+    def hub_started(self, hub: RendererHub) -> None:
+        # The heartbeats are this feature's channel: handled on the caller's thread, never behind queued events.
+        def on_status(data: Dict[str, Any], identity: RendererIdentity) -> None:
+            self._watchdog(hub).status(identity, data.get("visible") is True)
+            hub.stats["statuses"] += 1
+
+        hub.add_route(wire.STATUS, Route(parse_json_payload, on_status, inline=True))
 
     def page_started(self, hub: RendererHub, identity: RendererIdentity) -> None:
         self._watchdog(hub).forget(identity)  # a new page: watched again from its first heartbeat

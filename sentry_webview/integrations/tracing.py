@@ -104,7 +104,7 @@ class JsApiTracingIntegration(Integration, HubFeature):
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
         # What the host owns, for what a page sends that the host forwards rather than merges
         # (feedback, replay) and for its traces' DSC.
-        config["host"] = host_dsc()
+        config[wire.CONFIG["host"]] = host_dsc()
         if not tracing_enabled():
             return
         options = sentry_sdk.get_client().options
@@ -112,7 +112,7 @@ class JsApiTracingIntegration(Integration, HubFeature):
         # A traces_sampler is Python: the page samples everything and the host's own
         # transactions follow the page's decision.
         sample_rate = float(rate) if rate is not None and options.get("traces_sampler") is None else 1.0
-        config["tracing"] = {"tracesSampleRate": sample_rate}
+        config[wire.CONFIG["tracing"]] = {"tracesSampleRate": sample_rate}
 
     def gui_ready(self, hub: RendererHub, window: Any, backend: Any) -> None:
         if tracing_enabled() and hasattr(window, "expose") and hasattr(window, "_functions"):

@@ -192,6 +192,9 @@ def _identity(attachment: Attachment) -> Tuple[str, int]:
 
 def _drop_pywebview_noise(event: "Event", hint: "Hint") -> "Optional[Event]":
     """Not the app's error: pywebview's GUI probing (where sentry-sdk's ignored loggers can't keep it out)."""
+    tags = event.get("tags")
+    if isinstance(tags, dict) and tags.get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
+        return event  # a page's event: never pywebview's own logging
     with capture_internal_exceptions():
         if sentry_sdk.get_client().get_integration(WebviewIntegration) is not None:
             if pywebview.is_gui_probe(event):

@@ -2,11 +2,13 @@
 
 ``accept`` validates a message on the caller's thread (so the protocol server can
 answer 400, and bridge calls return at once) with its channel's parser, then hands
-it to the handler registered for that channel: right there for ``inline`` channels
+it to the handler registered for that channel (the hub's core channels, or a feature's
+own through ``add_route``): right there for ``inline`` channels
 (cheap ones that must not wait behind events), else through a bounded queue to one
 worker thread: each renderer's messages in arrival order, renderers taken in turn.
 Handlers run inside the isolation scope the host was set up in. Nothing here raises
-into the app: bad input is logged once per kind, counted and dropped.
+into the app: bad input is logged once per kind, counted and dropped; a message on a
+channel no handler is registered for (its feature is turned off) is only counted.
 """
 
 import logging
@@ -19,6 +21,7 @@ from typing import Any, Callable, Deque, Dict, Optional, Tuple
 import sentry_sdk
 from sentry_sdk.scope import Scope
 
+from sentry_webview.ipc import wire
 from sentry_webview.ipc.envelope import MalformedPayload
 
 logger = logging.getLogger("sentry_webview")
@@ -60,7 +63,7 @@ class Intake:
         max_bytes: int = DEFAULT_QUEUE_BYTES,
         max_per_renderer: Optional[int] = None,
     ) -> None:
-        self.routes = routes
+        self.routes = dict(routes)
         self.host_scope = host_scope
         self.stats: Counter = Counter()
         self.max_queue, self.max_bytes = max_queue, max_bytes
@@ -74,9 +77,18 @@ class Intake:
         self._worker: Optional[threading.Thread] = None
         self._closing = False
 
+    def add_route(self, channel: str, route: Route) -> None:
+        """Handle ``channel``'s messages with ``route``: one handler per channel, of the wire's channels."""
+        if channel not in wire.CHANNELS or channel in self.routes:
+            raise ValueError("%r is not a wire channel, or it has a handler already" % (channel,))
+        self.routes[channel] = route
+
     def accept(self, channel: str, payload: Any, identity: Any) -> None:
         """Validate and dispatch one message. Raises ``MalformedPayload`` for bad input (``Overloaded`` when full)."""
         route = self.routes.get(channel)
+        if route is None and channel in wire.CHANNELS:
+            self.stats["unhandled"] += 1  # its feature is turned off: nothing to do, and nothing wrong
+            return
         try:
             if route is None:
                 raise MalformedPayload("unknown channel %r" % (channel,))

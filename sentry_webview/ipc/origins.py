@@ -12,9 +12,12 @@ import json
 from typing import Any, Dict, Iterable, Optional, Set
 from urllib.parse import urlsplit
 
+from sentry_webview.ipc import wire
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 NULL = "null"
-SCRIPT_RULE_KEY = "_originRule"  # in a wired window's config: taken out by the injection, never sent to the page
+# In a wired window's config: taken out by the injection, never sent to the page.
+SCRIPT_RULE_KEY = wire.CONFIG["originRule"]
 
 
 def origin_of(url: Optional[str]) -> Optional[str]:

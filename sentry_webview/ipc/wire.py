@@ -47,9 +47,11 @@ ENVIRONMENT_TAG: str = _WIRE["tags"]["environment"]
 WEBVIEW_CONTEXT: str = _WIRE["contexts"]["webview"]
 # ``event.origin``: the SDK family, on both sides (as @sentry/electron's ``electron``);
 # ``event.environment``: the side's language, as @sentry/electron's ``javascript``/``node``.
-EVENT_ORIGIN = "webview"
-HOST_ENVIRONMENT = "python"
-RENDERER_ENVIRONMENT = "javascript"
+EVENT_ORIGIN: str = _WIRE["eventOrigin"]
+HOST_ENVIRONMENT: str = _WIRE["environments"]["host"]
+RENDERER_ENVIRONMENT: str = _WIRE["environments"]["renderer"]
+# The keys of the config a renderer gets from the host (injected, or ``renderer_config()``), by name.
+CONFIG: Dict[str, str] = dict(_WIRE["config"])
 
 DEFAULT_NAMESPACE: str = _WIRE["defaultNamespace"]
 TOKEN_HEADER: str = _WIRE["headers"]["token"]

@@ -1,7 +1,8 @@
 """The renderer hub: every renderer and window of one host, and the hooks features subscribe to.
 
 Backends tell the hub what their windows do (``window_created``, ``window_shown``,
-``renderer_gone``, ...); the intake hands it what renderers send. The hub keeps the
+``renderer_gone``, ...); the intake hands it what renderers send on the core channels
+(a feature registers its own channel's handler with ``add_route``). The hub keeps the
 core (identities, scope sync, merging renderer events into the host's stream, the
 quit flush) and passes the rest on to the feature integrations of the current
 client that subclass ``HubFeature``: a feature that is turned off hears nothing, and
@@ -54,6 +55,9 @@ _ITEM_CATEGORY = {"replay_event": "replay", "replay_recording": "replay", "feedb
 class HubFeature:
     """What a feature integration can hook into; every hook is optional. Hooks never raise into the hub."""
 
+    def hub_started(self, hub: "RendererHub") -> None:
+        """A hub was made: register the intake handlers of this feature's own channels (``hub.add_route``)."""
+
     def renderer_config(self, hub: "RendererHub", config: Dict[str, Any]) -> None:
         """Add to the config every renderer gets (injected, or ``renderer_config()``)."""
 
@@ -68,9 +72,6 @@ class HubFeature:
 
     def renderer_gone(self, hub: "RendererHub", identity: RendererIdentity, reason: str, code: Optional[int]) -> None:
         """A renderer process terminated; ``reason`` uses @sentry/electron's names."""
-
-    def renderer_status(self, hub: "RendererHub", identity: RendererIdentity, data: Dict[str, Any]) -> None:
-        """A renderer's ``status`` heartbeat."""
 
     def hub_closed(self, hub: "RendererHub") -> None:
         """The hub stopped (an app that re-inits, or exit): stop what watches it."""
@@ -107,10 +108,9 @@ class RendererHub:
             {
                 wire.START: Route(parse_json_payload, self._on_start),
                 # Scope applies on the caller's thread: a host error right after the page's last breadcrumb
-                # (say in the app's own js_api call) must not wait behind queued events. Nor may a heartbeat.
+                # (say in the app's own js_api call) must not wait behind queued events.
                 wire.SCOPE: Route(parse_json_payload, self._on_scope, inline=True),
                 wire.ENVELOPE: Route(parse_envelope_payload, self._on_envelope),
-                wire.STATUS: Route(parse_json_payload, self._on_status, inline=True),
             },
             sentry_sdk.get_isolation_scope(),
             max_queue=max_queue or DEFAULT_QUEUE_SIZE,
@@ -134,6 +134,16 @@ class RendererHub:
         self.screen: Optional[Dict[str, Any]] = None
         self._shown: Dict[str, Tuple[Any, Any]] = {}
         self._lock = threading.Lock()
+        self._emit("hub_started")
+
+    @property
+    def host_scope(self) -> sentry_sdk.Scope:
+        """The isolation scope the host was set up in, for what features capture off its threads."""
+        return self.intake.host_scope
+
+    def add_route(self, channel: str, route: Route) -> None:
+        """Handle ``channel``'s messages with ``route`` (a feature's own channel); ``ValueError`` if taken."""
+        self.intake.add_route(channel, route)
 
     # -- renderers ----------------------------------------------------------
     def identity_for(self, renderer_id: Optional[str]) -> RendererIdentity:
@@ -164,16 +174,17 @@ class RendererHub:
 
         With ``identity``, the config injected into that wired window, which also has the bridge (unless PROTOCOL).
         """
-        config: Dict[str, Any] = {"ipcNamespace": self.namespace, "ipcMode": self.mode.value}
+        keys = wire.CONFIG
+        config: Dict[str, Any] = {keys["namespace"]: self.namespace, keys["mode"]: self.mode.value}
         if self.mode.protocol:
             served = self.protocol.base_url if self.protocol is not None else ""
-            config["protocolUrl"] = self.protocol_url or "%s/%s" % (served, self.namespace)
-            config["headers"] = {wire.TOKEN_HEADER: self.token}
+            config[keys["protocolUrl"]] = self.protocol_url or "%s/%s" % (served, self.namespace)
+            config[keys["headers"]] = {wire.TOKEN_HEADER: self.token}
         for feature in features():
             with capture_internal_exceptions():
                 feature.renderer_config(self, config)
         if identity is not None:
-            config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
+            config.update({keys["rendererId"]: identity.renderer_id, keys["bridge"]: self.mode.bridge})
             if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
                 self.origins.allow(identity.url)
             config[SCRIPT_RULE_KEY] = self.origins.script_rule()
@@ -221,7 +232,7 @@ class RendererHub:
 
     def renderer_gone(self, identity: RendererIdentity, reason: str, exit_code: Optional[int] = None) -> None:
         """``identity``'s renderer process terminated (any thread)."""
-        with sentry_sdk.scope.use_isolation_scope(self.intake.host_scope):
+        with sentry_sdk.scope.use_isolation_scope(self.host_scope):
             self._emit("renderer_gone", identity, reason, exit_code)
         self.stats["renderers_gone"] += 1
 
@@ -234,7 +245,7 @@ class RendererHub:
         with self._lock:
             return list(self._shown.values())
 
-    # -- intake handlers (start and envelope on the worker; scope and status on the caller's thread)
+    # -- intake handlers (start and envelope on the worker; scope on the caller's thread)
     def _on_start(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
         user_agent = data.get("userAgent")
         engine = engine_from_user_agent(user_agent) if isinstance(user_agent, str) else None
@@ -262,10 +273,6 @@ class RendererHub:
             if lost and client.transport is not None:
                 self.stats["dropped_in_renderer"] += lost
                 client.transport.record_lost_event("queue_overflow", data_category="error", quantity=lost)
-
-    def _on_status(self, data: Dict[str, Any], identity: RendererIdentity) -> None:
-        self._emit("renderer_status", identity, data)
-        self.stats["statuses"] += 1
 
     def _on_envelope(self, envelope: Envelope, identity: RendererIdentity) -> None:
         attachments = [

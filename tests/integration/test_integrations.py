@@ -1,5 +1,7 @@
 """Every feature is its own integration around the hub: listed once, each can be turned off or replaced."""
 
+import json
+import time
 from typing import Any, Dict, List
 
 import pytest
@@ -13,14 +15,17 @@ from sentry_webview import (
     HostCrashIntegration,
     HostSessionIntegration,
     JsApiTracingIntegration,
+    PageInitIntegration,
     RendererHangIntegration,
     ScreenshotsIntegration,
     WebviewIntegration,
     WindowEventsIntegration,
 )
+from sentry_webview.backends.injection import injected_source
 from sentry_webview.ipc import wire
 from sentry_webview.renderers.hub import HubFeature, RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
+from tests.protocol_client import post
 
 DEFAULTS = [
     WebviewIntegration,
@@ -49,15 +54,53 @@ def test_a_threshold_that_is_not_positive_seconds_fails_init(value):
         sentry_webview.init(anr_threshold=value)
 
 
-@pytest.mark.parametrize("kind", DEFAULTS + [AppHangIntegration, ScreenshotsIntegration])
+OPT_IN = [AppHangIntegration, RendererHangIntegration, ScreenshotsIntegration, PageInitIntegration]
+
+
+def every_feature(webview_sdk: Any, **options: Any) -> None:
+    """``webview_sdk`` with the opt-in features on too."""
+    options.setdefault("integrations", [PageInitIntegration()])
+    webview_sdk(anr_threshold=5, renderer_anr_threshold=5, attach_screenshot=True, **options)
+
+
+@pytest.mark.parametrize("kind", DEFAULTS + OPT_IN)
 def test_any_feature_can_be_turned_off_and_init_still_works(webview_sdk, ingest, kind):
-    webview_sdk(disabled_integrations=[kind], anr_threshold=5, attach_screenshot=True)
+    every_feature(webview_sdk, disabled_integrations=[kind])
     client = sentry_sdk.get_client()
     assert client.get_integration(kind) is None
     assert sum(client.get_integration(other) is not None for other in DEFAULTS) == len(DEFAULTS) - (kind in DEFAULTS)
     sentry_sdk.capture_message("still reported")
     assert sentry_webview.flush(5)
     assert [e["message"] for e in ingest.wait_for_exactly(1)] == ["still reported"]
+
+
+@pytest.mark.parametrize("off", [False, True], ids=["on", "off"])
+def test_renderer_hangs_off_means_no_heartbeats_asked_and_one_sent_is_ignored(webview_sdk, ingest, off):
+    webview_sdk(renderer_anr_threshold=0.4, disabled_integrations=[RendererHangIntegration] if off else [])
+    config = sentry_webview.renderer_config()
+    assert ("statusIntervalMs" in config) is not off
+    code, _, body = post(config, wire.STATUS, {"visible": True})  # then the page blocks: no more heartbeats
+    assert (code, body) == (200, b"")
+    stats = sentry_sdk.get_client().get_integration(WebviewIntegration).hub.stats
+    assert (stats["statuses"], stats["unhandled"], stats["malformed"]) == ((0, 1, 0) if off else (1, 0, 0))
+    if off:
+        time.sleep(1.0)  # over twice the threshold
+        assert sentry_webview.flush(5) and ingest.events == []
+    else:
+        [event] = ingest.wait_for_exactly(1)
+        assert event["exception"]["values"][-1]["type"] == "ApplicationNotResponding"
+
+
+@pytest.mark.parametrize("off", [False, True], ids=["on", "off"])
+def test_page_init_off_means_the_injected_bundle_inits_itself(webview_sdk, off):
+    every_feature(webview_sdk, disabled_integrations=[PageInitIntegration] if off else [])
+    hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
+    config = hub.renderer_config(RendererIdentity("w1", backend="test", window_uid="w1"))
+    assert config.get("autoInit", True) is off
+    source = injected_source(config)
+    assert source is not None
+    injected = json.loads(source.split(" = ", 1)[1].split(";", 1)[0])
+    assert injected["autoInit"] is off and injected["statusIntervalMs"] == 1250
 
 
 def test_without_the_hub_renderer_config_says_why(webview_sdk):

@@ -4,6 +4,7 @@ and Relay accepts what arrives."""
 
 import base64
 import json
+import logging
 import threading
 import time
 from datetime import datetime, timezone
@@ -175,6 +176,15 @@ def test_host_before_send_runs_on_renderer_events(host, ingest):
     time.sleep(0.2)
     assert [e["event_id"] for e in ingest.events] == [sample_event()["event_id"]]
     assert events[0]["tags"]["seen_by"] == "before_send"
+
+
+def test_a_page_event_that_looks_like_pywebviews_gui_probe_is_still_reported(host, ingest):
+    config = host()
+    logged = dict(sample_event(), logger="pywebview", logentry={"message": "GTK cannot be loaded"}, event_id="4" * 32)
+    logging.getLogger("pywebview").error("GTK cannot be loaded")  # the host's own probe: dropped
+    deliver(config, ("envelope", envelope_of(logged)))
+    [event] = ingest.wait_for_exactly(1)
+    assert event["event_id"] == "4" * 32 and event["tags"]["event.process"] == "renderer"
 
 
 def test_transactions_go_through_before_send_transaction(host, ingest):

@@ -1,6 +1,7 @@
 """The package's layout rules: no import cycle, features never imported by the hub or the transport."""
 
 import ast
+import re
 from pathlib import Path
 from typing import Dict, List, Set
 
@@ -90,3 +91,26 @@ def test_the_core_never_imports_a_feature():
         ):
             features = {t for t in targets if t.startswith("sentry_webview.integrations")}
             assert not features, "%s imports %s" % (name, features)
+
+
+def test_every_path_the_readmes_module_table_names_exists():
+    """The "where" column of the README's module table: paths from the repository root; a bare file name
+    is in the folder of the path named before it in the same cell."""
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text("utf-8")
+    table = readme.split("| step | where |", 1)[1].split("\n\n", 1)[0]
+    missing, named = [], 0
+    for row in table.splitlines()[2:]:
+        base = root
+        for token in re.findall(r"`([^`]+)`", row.rstrip(" |").rsplit(" | ", 1)[1]):
+            if "/" in token:
+                path = root / token
+                base = path if token.endswith("/") else path.parent
+            elif token.endswith((".py", ".js", ".json")):
+                path = base / token
+            else:
+                continue
+            named += 1
+            if not list(path.parent.glob(path.name)):
+                missing.append(token)
+    assert named > 40 and missing == []

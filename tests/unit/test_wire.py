@@ -1,12 +1,16 @@
+import ast
 import json
 import re
 from pathlib import Path
 
 import pytest
+import sentry_sdk
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import sentry_webview
 from sentry_webview.ipc import wire
+from sentry_webview.renderers.identity import RendererIdentity
 
 NAMESPACES = st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True)
 JS_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -49,3 +53,40 @@ def test_the_js_build_reads_the_same_wire_file():
 def test_each_channel_has_its_name():
     assert (wire.START, wire.SCOPE, wire.ENVELOPE, wire.STATUS) == tuple(wire.CHANNELS)
     assert wire.CHANNELS == ["start", "scope", "envelope", "status"]
+
+
+JS_SRC = Path(__file__).resolve().parents[2] / "js" / "src"
+
+
+def test_the_renderer_config_has_exactly_the_wire_keys(webview_sdk):
+    """With every feature on, a wired window's config holds each key of wire.json's ``config``, and no other."""
+    webview_sdk(integrations=[sentry_webview.PageInitIntegration()], renderer_anr_threshold=5, traces_sample_rate=1.0)
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    config = hub.renderer_config(RendererIdentity("w1", backend="test", window_uid="w1"))
+    assert sorted(config) == sorted(wire.CONFIG.values())
+
+
+def test_the_js_reads_every_config_key_from_the_wire_file_and_types_none():
+    sources = {path.name: path.read_text("utf-8") for path in JS_SRC.rglob("*.js")}
+    read = {name for source in sources.values() for name in re.findall(r"\bKEYS\.(\w+)", source)}
+    assert read == set(wire.CONFIG) - {"originRule"}  # the origin rule is the injection's, never sent to the page
+    typed = {
+        (file, member)
+        for file, source in sources.items()
+        for member in re.findall(r"\b(?:config|injected)\.(\w+)", source)
+        if member in wire.CONFIG.values()
+    }
+    assert typed == set()
+
+
+def test_wire_py_types_no_name_of_its_own():
+    """Every name wire.py defines is read from wire.json: no string literal is assigned at module level."""
+    tree = ast.parse(Path(wire.__file__).read_text("utf-8"))
+    typed = [
+        ast.unparse(node)
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ]
+    assert typed == []

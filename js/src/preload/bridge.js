@@ -2,7 +2,7 @@
 // Up to CALLS calls in flight; a call carries one message, or a batch of the queued messages
 // of one channel. A message finds the bridge free unless the page is in a burst, so a breadcrumb
 // added just before the page calls its own js_api reaches the host first.
-import { bridgeFunctionName, wire } from "../wire.js";
+import { bridgeFunctionName, bridgePayloadKeys } from "../wire.js";
 
 const CALLS = 4;
 
@@ -16,7 +16,7 @@ function toBase64(bytes) {
 
 // Text as it is, binary as {base64: "..."}: how bytes travel over the bridge and in scope messages.
 export function bridgePayload(payload) {
-  return typeof payload === "string" ? payload : { [wire.bridgePayloadKeys.base64]: toBase64(payload) };
+  return typeof payload === "string" ? payload : { [bridgePayloadKeys.base64]: toBase64(payload) };
 }
 
 // `settled()` runs after each call, `failed(error)` when one fails.
@@ -48,7 +48,7 @@ export function createBridge(namespace, settled, failed) {
           send(payloads) {
             const messages = payloads.map(bridgePayload);
             inFlight += 1;
-            new Promise((resolve) => resolve(call(messages.length === 1 ? messages[0] : { [wire.bridgePayloadKeys.batch]: messages })))
+            new Promise((resolve) => resolve(call(messages.length === 1 ? messages[0] : { [bridgePayloadKeys.batch]: messages })))
               .then(undefined, failed)
               .then(() => {
                 inFlight -= 1;

@@ -1,6 +1,6 @@
 // The loopback protocol: one POST per message to <protocolUrl>/<channel>/sentry_key, one at a
 // time so messages arrive in order.
-import { channelUrl, wire } from "../wire.js";
+import { channelUrl, configKeys as KEYS, headers as HEADERS } from "../wire.js";
 
 const KEEPALIVE_LIMIT = 60000;
 
@@ -8,7 +8,7 @@ const KEEPALIVE_LIMIT = 60000;
 // `failed(error)` when one fails.
 export function createProtocol(config, rendererId, settled, failed) {
   const nativeFetch = window.fetch && window.fetch.bind(window); // before the page or @sentry/browser wraps it
-  if (!config.protocolUrl || !nativeFetch) return null;
+  if (!config[KEYS.protocolUrl] || !nativeFetch) return null;
   // keepalive lets a message sent during unload arrive. Chromium < 81 (CEF 66) refuses a keepalive
   // request that needs a CORS preflight ("Preflight request for request with keepalive specified is
   // currently not supported"): after one such failure, send without it.
@@ -16,9 +16,9 @@ export function createProtocol(config, rendererId, settled, failed) {
   let inFlight = 0;
 
   function post(channel, payload) {
-    const url = channelUrl(config.protocolUrl, channel);
-    const headers = Object.assign({}, config.headers || {});
-    headers[wire.headers.renderer] = rendererId;
+    const url = channelUrl(config[KEYS.protocolUrl], channel);
+    const headers = Object.assign({}, config[KEYS.headers] || {});
+    headers[HEADERS.renderer] = rendererId;
     headers["Content-Type"] = typeof payload === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream";
     const size = typeof payload === "string" ? payload.length * 3 : payload.byteLength;
     const send = (withKeepalive) =>

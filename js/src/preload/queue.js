@@ -11,9 +11,9 @@
 // breadcrumbs and attachments): a page in an error loop sends one scope message per captured error
 // (its `sentry.event` breadcrumb) even when the error itself is dropped as a repeat, and while the
 // way out is busy those would otherwise be thousands of messages carrying one breadcrumb each.
-import { wire } from "../wire.js";
+import { channels } from "../wire.js";
 
-const { start: START, envelope: ENVELOPE } = wire.channels;
+const { start: START, envelope: ENVELOPE } = channels;
 
 // count: messages queued; bytes: their string lengths (byteLength for binary); repeats: sends of one
 // error per page; keys: distinct errors remembered per page.

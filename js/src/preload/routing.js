@@ -2,19 +2,19 @@
 // protocol); while the host promised a bridge (or in classic mode), nothing: the message waits;
 // else the protocol. Falling back to the protocol is worth one warning unless it is what the host
 // configured.
-import { wire } from "../wire.js";
+import { configKeys as KEYS, modes } from "../wire.js";
 
-const { classic: CLASSIC, protocol: PROTOCOL, both: BOTH } = wire.modes;
+const { classic: CLASSIC, protocol: PROTOCOL, both: BOTH } = modes;
 
 // `route(channel)` -> a sink ({batch, free, send(payloads)}) or null to wait.
 export function createRouter(config, bridge, protocol, warnOnce) {
-  const mode = config.ipcMode || BOTH;
+  const mode = config[KEYS.mode] || BOTH;
   const timeoutMs = config.bridgeTimeoutMs == null ? 5000 : config.bridgeTimeoutMs;
   const startedAt = Date.now();
 
   function waitingForBridge() {
     if (mode === CLASSIC || !protocol) return true;
-    return config.bridge === true && Date.now() - startedAt < timeoutMs;
+    return config[KEYS.bridge] === true && Date.now() - startedAt < timeoutMs;
   }
 
   return function route(channel) {
@@ -29,7 +29,7 @@ export function createRouter(config, bridge, protocol, warnOnce) {
         return null;
       }
       warnOnce("fallback", "warn", "no host bridge (" + bridge.missing(channel) + "); falling back to the protocol at " +
-        config.protocolUrl);
+        config[KEYS.protocolUrl]);
     }
     return protocol && protocol.sink(channel);
   };
