@@ -159,6 +159,17 @@ def merge_renderer_event(
     return paths.event(event) if paths else event
 
 
+def without_host_details(event: Dict[str, Any]) -> Dict[str, Any]:
+    """A renderer event without what describes only the host's Python process, in place: ``server_name``
+    (the machine's name), ``modules`` and ``extra["sys.argv"]`` (@sentry/electron sends none of them)."""
+    event.pop("server_name", None)
+    event.pop("modules", None)
+    extra = event.get("extra")
+    if isinstance(extra, dict):
+        extra.pop("sys.argv", None)
+    return event
+
+
 def breadcrumbs_up_to(crumbs: List[Any], timestamp: Any, limit: Optional[int]) -> List[Any]:
     """The merged breadcrumbs of a renderer event: only those up to its time (host scope may have
     moved on while it waited in the intake queue), the last ``limit`` of them."""

@@ -12,6 +12,7 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
+from sentry_webview.renderers.identity import RendererIdentity
 from tests.conftest import load_sample, sample_event
 from tests.oracles import assert_relay_accepts
 from tests.protocol_client import post
@@ -97,6 +98,27 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert event["sdk"]["name"] == "sentry.javascript.browser"
     assert "server_name" not in event and "modules" not in event and "sys.argv" not in event.get("extra", {})
     assert_relay_accepts(event)
+
+
+def renderer_gone(identity):
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    hub.renderer_gone(identity, "crashed", 139)
+
+
+def test_a_renderer_gone_event_names_the_page_as_app_and_carries_nothing_of_the_host(host, ingest):
+    """The host's own event about a renderer is a renderer event like the page's: no random port, no
+    machine name, no Python modules or command line (those stay on the host's events)."""
+    host()
+    identity = RendererIdentity("w1", backend="qt", window_uid="w1", url="http://127.0.0.1:41999/index.html?tab=2")
+    renderer_gone(identity)
+    sentry_sdk.capture_message("the host's own")
+    assert sentry_webview.flush(5)
+    events = {e.get("message"): e for e in ingest.wait_for_exactly(2)}
+    gone, own = events["Renderer process gone: crashed"], events["the host's own"]
+    assert gone["contexts"]["webview"] == {"backend": "qt", "window_uid": "w1", "url": "app:///index.html?tab=2"}
+    assert "modules" not in gone and "sys.argv" not in gone.get("extra", {}) and "server_name" not in gone
+    assert own["modules"] and "sys.argv" in own["extra"] and own["server_name"]
+    assert_relay_accepts(gone)
 
 
 def test_breadcrumbs_from_both_sides_in_time_order_up_to_the_error_within_max_breadcrumbs(host, ingest):
