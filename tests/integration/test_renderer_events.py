@@ -84,10 +84,9 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert event["tags"]["event.origin"] == "webview"
     assert event["tags"]["event.environment"] == "javascript"
     assert event["tags"]["host.tag"] == "yes"
-    assert event["contexts"]["webview"] == {
+    assert event["contexts"]["webview"] == {  # no title without send_default_pii
         "backend": "web",
         "window_uid": "renderer-1",
-        "title": "Shop",
         "url": "app:///index.html",
         "engine": "Chromium 156",
     }
@@ -119,6 +118,28 @@ def test_a_renderer_gone_event_names_the_page_as_app_and_carries_nothing_of_the_
     assert "modules" not in gone and "sys.argv" not in gone.get("extra", {}) and "server_name" not in gone
     assert own["modules"] and "sys.argv" in own["extra"] and own["server_name"]
     assert_relay_accepts(gone)
+
+
+@pytest.mark.parametrize("pii", [False, True], ids=["default", "send_default_pii"])
+def test_the_window_title_goes_only_with_send_default_pii(host, ingest, pii):
+    """A title may name the user's document: on renderer events only when the app sends PII, never in
+    the lifecycle breadcrumbs."""
+    config = host(send_default_pii=pii)
+    start = {"url": "http://127.0.0.1:8000/index.html", "title": "Invoice for Jane Doe.pdf"}
+    deliver(config, ("start", json.dumps(start)), ("envelope", ERROR))
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    identity = hub.identity_for("renderer-1")
+    hub.window_loaded(identity)
+    renderer_gone(identity)
+    assert sentry_webview.flush(5)
+    events = ingest.wait_for_exactly(2)
+    for event in events:
+        assert event["contexts"]["webview"].get("title") == ("Invoice for Jane Doe.pdf" if pii else None)
+        assert_relay_accepts(event)
+    [gone] = [e for e in events if e.get("message")]
+    crumbs = [c for c in gone["breadcrumbs"]["values"] if c.get("category") == "webview"]
+    assert [c["message"] for c in crumbs] == ["window.loaded", "window.renderer-gone"]
+    assert "Invoice" not in json.dumps(crumbs)
 
 
 def test_breadcrumbs_from_both_sides_in_time_order_up_to_the_error_within_max_breadcrumbs(host, ingest):

@@ -60,10 +60,10 @@ def test_renderer_event_is_tagged_as_electron_tags_its_renderers_and_gets_the_wi
         "event.origin": "webview",
         "event.environment": "javascript",
     }
+    # No title: without send_default_pii it stays on the machine (it may name the user's documents).
     assert event["contexts"]["webview"] == {
         "backend": "qt",
         "window_uid": "w1",
-        "title": "Main",
         "url": "app:///",
         "engine": "Chromium 140",
     }
