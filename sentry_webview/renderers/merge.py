@@ -148,6 +148,8 @@ def merge_renderer_event(
     browser = browser_from_user_agent(user_agent) if isinstance(user_agent, str) else None
     if browser:
         contexts["browser"] = browser
+    if isinstance(headers, dict):
+        headers.pop("User-Agent", None)  # as @sentry/electron: the contexts above say it, and Sentry won't re-parse it
     trace_context = contexts.get("trace")
     if isinstance(trace, dict) and isinstance(trace_context, dict):
         contexts["trace"] = dict(trace_context, dynamic_sampling_context=trace)

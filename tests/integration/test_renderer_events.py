@@ -90,6 +90,8 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
         "url": "app:///index.html",
         "engine": "Chromium 156",
     }
+    assert event["request"]["headers"] == {}  # the user agent is the browser context now, as @sentry/electron
+    assert event["contexts"]["browser"] == {"name": "Chrome", "version": "156.0.0.0"}
     assert {"os", "app", "device"} <= set(event["contexts"])
     assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "156"}
     device = event["contexts"]["device"]

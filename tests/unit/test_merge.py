@@ -69,6 +69,7 @@ def test_renderer_event_is_tagged_as_electron_tags_its_renderers_and_gets_the_wi
     }
     assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "140"}
     assert event["contexts"]["browser"]["name"] == "Chrome"
+    assert event["request"]["headers"] == {}  # the user agent made the browser context, and goes (as @sentry/electron)
     assert event["platform"] == "javascript"
 
 
