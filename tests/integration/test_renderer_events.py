@@ -147,15 +147,18 @@ def test_the_window_title_goes_only_with_send_default_pii(host, ingest, pii):
 def test_the_files_under_app_root_are_app_urls_and_no_other(host, ingest, tmp_path):
     config = host(app_root=tmp_path)
     inside = (tmp_path / "x.js").as_uri()
+    in_folder = (tmp_path / "web" / "app.js").as_uri()  # the README's --url-prefix 'app:///web'
     outside = (tmp_path.parent / "elsewhere" / "y.js").as_uri()
     alike = (tmp_path.parent / (tmp_path.name + "-2") / "z.js").as_uri()  # shares app_root's name as a prefix
-    frames = [{"filename": url, "function": "f", "lineno": 1, "colno": 1} for url in (alike, outside, inside)]
+    frames = [
+        {"filename": url, "function": "f", "lineno": 1, "colno": 1} for url in (alike, outside, in_folder, inside)
+    ]
     event = dict(sample_event(), event_id="4" * 32, request={"url": inside})
     event["exception"]["values"][0]["stacktrace"]["frames"] = frames
     deliver(config, ("envelope", envelope_of(event)))
     [received] = ingest.wait_for_exactly(1)
     names = [f["filename"] for f in received["exception"]["values"][0]["stacktrace"]["frames"]]
-    assert names == [alike, outside, "app:///x.js"]
+    assert names == [alike, outside, "app:///web/app.js", "app:///x.js"]
     assert received["request"]["url"] == "app:///x.js"
     assert_relay_accepts(received)
 
