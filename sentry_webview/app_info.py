@@ -23,18 +23,18 @@ def default_environment() -> str:
 
 
 def default_release() -> Optional[str]:
-    """``SENTRY_RELEASE``, else ``<app>@<version>`` of the running app, else sentry-sdk's guess (git, CI
-    variables), else ``<app>@0.0.0+<build>``: ``<build>`` hashes the frozen executable or the ``__main__``
-    script, so each build of the app is its own release (without one, there are no sessions)."""
+    """``SENTRY_RELEASE``, else ``<app>@<version>`` of the running app, else ``<app>@0.0.0+<build>``:
+    ``<build>`` hashes the frozen executable or the ``__main__`` script, so each build of the app is its
+    own release (without one, there are no sessions). Only an app without a name gets sentry-sdk's guess
+    (git, CI variables): a git checkout the app happens to start in is not the app's release."""
     if os.environ.get("SENTRY_RELEASE"):
         return os.environ["SENTRY_RELEASE"]
     name = app_name()
-    version = app_version(name) if name else None
-    if name and version:
+    if not name:
+        return get_default_release()
+    version = app_version(name)
+    if version:
         return "%s@%s" % (_release_name(name), version)
-    guessed = get_default_release()
-    if guessed or not name:
-        return guessed
     build = _build_hash()
     return "%s@0.0.0%s" % (_release_name(name), "+" + build if build else "")
 

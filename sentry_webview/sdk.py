@@ -21,6 +21,7 @@ from sentry_webview.integrations.webview import WebviewIntegration
 from sentry_webview.integrations.window_events import WindowEventsIntegration
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.wire import IPCMode
+from sentry_webview.renderers.merge import without_host_details
 from sentry_webview.transport import offline_transport
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ def init(
       (``ScreenshotsIntegration``; off by default; not for CEF).
     - ``release`` defaults to ``<app>@<version>`` and ``environment`` to ``production``
       in a frozen app, ``development`` otherwise (as @sentry/electron).
-    - Renderer events go without the host's ``server_name`` (before the app's ``before_send``).
+    - Renderer events go without the host's ``server_name``, ``modules`` and ``sys.argv`` (before the
+      app's ``before_send``).
     - ``auto_session_tracking`` defaults to False: the run's one application session
       stands, whatever serves the pages (pywebview's Bottle server, the app's Flask app).
     - sentry-sdk's Bottle integration stays off unless listed in ``integrations``: Bottle is
@@ -155,7 +157,7 @@ def init(
     options.setdefault("release", default_release())
     options.setdefault("environment", default_environment())
     for hook in ("before_send", "before_send_transaction"):
-        options[hook] = _without_host_name(options.get(hook))
+        options[hook] = _without_host_details(options.get(hook))
     if not any(getattr(integration, "identifier", None) == "bottle" for integration in given):
         options["disabled_integrations"] = list(options.get("disabled_integrations") or []) + _file_server()
     # One application session per run (HostSessionIntegration), as @sentry/electron: a request-mode session
@@ -191,18 +193,19 @@ def _file_server() -> List[Any]:
     return [BottleIntegration]
 
 
-def _without_host_name(hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[Any, Any], Any]:
-    """``hook`` (the app's ``before_send``), after the host's machine name is taken off renderer events.
+def _without_host_details(hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[Any, Any], Any]:
+    """``hook`` (the app's ``before_send``), after what describes only the host is taken off renderer events.
 
-    sentry-sdk gives every event its ``server_name`` option (the host name) after the
-    event processors have run: a page's event doesn't come from a server, and the name
-    may identify the user.
+    Every renderer event, the host's own ones about renderers (renderer gone, renderer
+    hang) too: sentry-sdk gives every event its ``server_name`` option (the host name,
+    which may identify the user) after the event processors have run, and ``modules``
+    and ``sys.argv`` (absolute paths) describe the Python process, not the page.
     """
 
     def before_send(event: Any, hint: Any) -> Any:
         with capture_internal_exceptions():
             if (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
-                event.pop("server_name", None)
+                without_host_details(event)
         return hook(event, hint) if hook is not None else event
 
     return before_send

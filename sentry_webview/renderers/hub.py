@@ -31,7 +31,7 @@ from sentry_webview.ipc.origins import SCRIPT_RULE_KEY, OriginPolicy
 from sentry_webview.ipc.protocol import DEFAULT_MAX_REQUEST_BYTES, ProtocolServer, make_blueprint
 from sentry_webview.renderers.budget import ErrorBudget
 from sentry_webview.renderers.identity import RendererIdentity, engine_from_user_agent
-from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event
+from sentry_webview.renderers.merge import breadcrumbs_up_to, merge_renderer_event, without_host_details
 from sentry_webview.renderers.paths import AppPaths
 from sentry_webview.renderers.scope_sync import ScopeSync
 
@@ -312,10 +312,8 @@ class RendererHub:
             crumbs = event.get("breadcrumbs")
             if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
                 crumbs["values"] = breadcrumbs_up_to(crumbs["values"], event.get("timestamp"), limit)
-            event.pop("modules", None)
-            extra = event.get("extra")
-            if isinstance(extra, dict):
-                extra.pop("sys.argv", None)
+            # Again in sentry_webview.init's before_send (for every renderer event); here for sentry_sdk.init alone.
+            without_host_details(cast(Dict[str, Any], event))
             if transaction is None:  # a host request's name (Flask, Bottle) is not the page's
                 event.pop("transaction", None)
                 event.pop("transaction_info", None)

@@ -5,6 +5,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
+from sentry_sdk.scope import should_send_default_pii
+
 _CHROME_RE = re.compile(r"(?:HeadlessChrome|Chrome|Chromium)/(\d+)")
 _BROWSERS = (
     ("Edge", re.compile(r"Edg/([\d.]+)")),
@@ -63,12 +65,13 @@ class RendererIdentity:
                     setattr(self, key, value)
 
     def context(self) -> Dict[str, Any]:
-        """The ``contexts.webview`` dict for this renderer's events."""
+        """The ``contexts.webview`` dict for this renderer's events; the window title only with
+        ``send_default_pii`` (it may name the user's documents; @sentry/electron leaves titles out)."""
         with self._lock:
             values = {
                 "backend": self.backend,
                 "window_uid": self.window_uid or self.renderer_id,
-                "title": self.title,
+                "title": self.title if should_send_default_pii() else None,
                 "url": self.url,
                 "engine": self.engine,
             }

@@ -148,6 +148,8 @@ def merge_renderer_event(
     browser = browser_from_user_agent(user_agent) if isinstance(user_agent, str) else None
     if browser:
         contexts["browser"] = browser
+    if isinstance(headers, dict):
+        headers.pop("User-Agent", None)  # as @sentry/electron: the contexts above say it, and Sentry won't re-parse it
     trace_context = contexts.get("trace")
     if isinstance(trace, dict) and isinstance(trace_context, dict):
         contexts["trace"] = dict(trace_context, dynamic_sampling_context=trace)
@@ -157,6 +159,17 @@ def merge_renderer_event(
     if known is not None and event.get("breadcrumbs"):
         event["breadcrumbs"]["values"] = [c for c in event["breadcrumbs"]["values"] if not known(c)]
     return paths.event(event) if paths else event
+
+
+def without_host_details(event: Dict[str, Any]) -> Dict[str, Any]:
+    """A renderer event without what describes only the host's Python process, in place: ``server_name``
+    (the machine's name), ``modules`` and ``extra["sys.argv"]`` (@sentry/electron sends none of them)."""
+    event.pop("server_name", None)
+    event.pop("modules", None)
+    extra = event.get("extra")
+    if isinstance(extra, dict):
+        extra.pop("sys.argv", None)
+    return event
 
 
 def breadcrumbs_up_to(crumbs: List[Any], timestamp: Any, limit: Optional[int]) -> List[Any]:

@@ -71,8 +71,8 @@ def summarize(event: Dict[str, Any], attachments: Sequence[Any] = ()) -> str:
     ]
     if webview:
         lines.append(
-            "    window %r (%s, %s)  %s"
-            % (webview.get("title"), webview.get("backend"), webview.get("engine"), webview.get("url"))
+            "    window %s (%s, %s)  %s"
+            % (webview.get("window_uid"), webview.get("backend"), webview.get("engine"), webview.get("url"))
         )
     for attachment in attachments:
         size = len(attachment.bytes or b"") / 1000

@@ -119,7 +119,7 @@ def test_the_apps_client_callbacks_keep_running(webview_sdk):
 
 
 def test_a_killed_renderer_is_reported_with_its_window(webview_sdk, ingest):
-    webview_sdk()
+    webview_sdk(send_default_pii=True)  # the window's title goes too
     browser = cef.CreateBrowserSync(url="about:blank")
     sentry_webview.cef.wire_browser(browser, cef=cef)
     browser.LoadUrl(APP, title="victim")

@@ -13,6 +13,7 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
+from sentry_webview.renderers.identity import RendererIdentity
 from tests.conftest import load_sample, sample_event
 from tests.oracles import assert_relay_accepts, assert_relay_accepts_replay
 from tests.protocol_client import post
@@ -84,13 +85,14 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert event["tags"]["event.origin"] == "webview"
     assert event["tags"]["event.environment"] == "javascript"
     assert event["tags"]["host.tag"] == "yes"
-    assert event["contexts"]["webview"] == {
+    assert event["contexts"]["webview"] == {  # no title without send_default_pii
         "backend": "web",
         "window_uid": "renderer-1",
-        "title": "Shop",
         "url": "app:///index.html",
         "engine": "Chromium 156",
     }
+    assert event["request"]["headers"] == {}  # the user agent is the browser context now, as @sentry/electron
+    assert event["contexts"]["browser"] == {"name": "Chrome", "version": "156.0.0.0"}
     assert {"os", "app", "device"} <= set(event["contexts"])
     assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "156"}
     device = event["contexts"]["device"]
@@ -98,6 +100,68 @@ def test_a_renderer_error_arrives_merged_with_the_host(host, ingest):
     assert event["sdk"]["name"] == "sentry.javascript.browser"
     assert "server_name" not in event and "modules" not in event and "sys.argv" not in event.get("extra", {})
     assert_relay_accepts(event)
+
+
+def renderer_gone(identity):
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    hub.renderer_gone(identity, "crashed", 139)
+
+
+def test_a_renderer_gone_event_names_the_page_as_app_and_carries_nothing_of_the_host(host, ingest):
+    """The host's own event about a renderer is a renderer event like the page's: no random port, no
+    machine name, no Python modules or command line (those stay on the host's events)."""
+    host()
+    identity = RendererIdentity("w1", backend="qt", window_uid="w1", url="http://127.0.0.1:41999/index.html?tab=2")
+    renderer_gone(identity)
+    sentry_sdk.capture_message("the host's own")
+    assert sentry_webview.flush(5)
+    events = {e.get("message"): e for e in ingest.wait_for_exactly(2)}
+    gone, own = events["Renderer process gone: crashed"], events["the host's own"]
+    assert gone["contexts"]["webview"] == {"backend": "qt", "window_uid": "w1", "url": "app:///index.html?tab=2"}
+    assert "modules" not in gone and "sys.argv" not in gone.get("extra", {}) and "server_name" not in gone
+    assert own["modules"] and "sys.argv" in own["extra"] and own["server_name"]
+    assert_relay_accepts(gone)
+
+
+@pytest.mark.parametrize("pii", [False, True], ids=["default", "send_default_pii"])
+def test_the_window_title_goes_only_with_send_default_pii(host, ingest, pii):
+    """A title may name the user's document: on renderer events only when the app sends PII, never in
+    the lifecycle breadcrumbs."""
+    config = host(send_default_pii=pii)
+    start = {"url": "http://127.0.0.1:8000/index.html", "title": "Invoice for Jane Doe.pdf"}
+    deliver(config, ("start", json.dumps(start)), ("envelope", ERROR))
+    hub = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
+    identity = hub.identity_for("renderer-1")
+    hub.window_loaded(identity)
+    renderer_gone(identity)
+    assert sentry_webview.flush(5)
+    events = ingest.wait_for_exactly(2)
+    for event in events:
+        assert event["contexts"]["webview"].get("title") == ("Invoice for Jane Doe.pdf" if pii else None)
+        assert_relay_accepts(event)
+    [gone] = [e for e in events if e.get("message")]
+    crumbs = [c for c in gone["breadcrumbs"]["values"] if c.get("category") == "webview"]
+    assert [c["message"] for c in crumbs] == ["window.loaded", "window.renderer-gone"]
+    assert "Invoice" not in json.dumps(crumbs)
+
+
+def test_the_files_under_app_root_are_app_urls_and_no_other(host, ingest, tmp_path):
+    config = host(app_root=tmp_path)
+    inside = (tmp_path / "x.js").as_uri()
+    in_folder = (tmp_path / "web" / "app.js").as_uri()  # the README's --url-prefix 'app:///web'
+    outside = (tmp_path.parent / "elsewhere" / "y.js").as_uri()
+    alike = (tmp_path.parent / (tmp_path.name + "-2") / "z.js").as_uri()  # shares app_root's name as a prefix
+    frames = [
+        {"filename": url, "function": "f", "lineno": 1, "colno": 1} for url in (alike, outside, in_folder, inside)
+    ]
+    event = dict(sample_event(), event_id="4" * 32, request={"url": inside})
+    event["exception"]["values"][0]["stacktrace"]["frames"] = frames
+    deliver(config, ("envelope", envelope_of(event)))
+    [received] = ingest.wait_for_exactly(1)
+    names = [f["filename"] for f in received["exception"]["values"][0]["stacktrace"]["frames"]]
+    assert names == [alike, outside, "app:///web/app.js", "app:///x.js"]
+    assert received["request"]["url"] == "app:///x.js"
+    assert_relay_accepts(received)
 
 
 def test_breadcrumbs_from_both_sides_in_time_order_up_to_the_error_within_max_breadcrumbs(host, ingest):

@@ -60,15 +60,16 @@ def test_renderer_event_is_tagged_as_electron_tags_its_renderers_and_gets_the_wi
         "event.origin": "webview",
         "event.environment": "javascript",
     }
+    # No title: without send_default_pii it stays on the machine (it may name the user's documents).
     assert event["contexts"]["webview"] == {
         "backend": "qt",
         "window_uid": "w1",
-        "title": "Main",
         "url": "app:///",
         "engine": "Chromium 140",
     }
     assert event["contexts"]["runtime"] == {"name": "Chromium", "version": "140"}
     assert event["contexts"]["browser"]["name"] == "Chrome"
+    assert event["request"]["headers"] == {}  # the user agent made the browser context, and goes (as @sentry/electron)
     assert event["platform"] == "javascript"
 
 
