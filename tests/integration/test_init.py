@@ -86,6 +86,7 @@ print(json.dumps({
     "session after a page load": session.status if session is not None else None,
     "bottle integration": "bottle" in client.integrations,
 }))
+hub.renderer_gone(hub.identity_for("renderer-1"), "crashed")  # (a crashed renderer ends the session crashed)
 sentry_sdk.flush(5)
 """
 
@@ -98,11 +99,16 @@ def _what_the_app_gets(tmp_path, ingest, init_code):
     run = subprocess.run([sys.executable, str(app)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert run.returncode == 0, run.stderr
     got = json.loads(run.stdout.splitlines()[-1])
-    events = {event.get("message") or event["event_id"]: event for event in ingest.wait_for_exactly(2)}
-    renderer = events[sample_event()["event_id"]]
+    events = {event.get("message") or event["event_id"]: event for event in ingest.wait_for_exactly(3)}
+    renderer = events.pop(sample_event()["event_id"])
+    [gone] = [event for name, event in events.items() if name != "host"]  # the host's event about the renderer
     assert_relay_accepts(renderer)
     got["host server_name"] = "server_name" in events["host"]
-    got["renderer server_name"] = "server_name" in renderer
+    got["renderer server_name"] = "server_name" in renderer or "server_name" in gone
+    got["host modules"] = "modules" in events["host"]
+    got["renderer modules or sys.argv"] = any(
+        "modules" in event or "sys.argv" in (event.get("extra") or {}) for event in (renderer, gone)
+    )
     return got
 
 
@@ -118,6 +124,8 @@ def test_the_readmes_sentry_sdk_init_route_gets_what_init_gives(tmp_path):
         "bottle integration": False,
         "host server_name": True,
         "renderer server_name": False,
+        "host modules": True,
+        "renderer modules or sys.argv": False,
     }
     init = (
         'import sentry_webview\nsentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")\n'
