@@ -111,7 +111,7 @@ class RendererHub:
             namespace,
             self.token,
             self.origins,
-            self.identity_for,
+            self.identify,
             max_request_bytes=max_request_bytes or DEFAULT_MAX_REQUEST_BYTES,
         )
         self.protocol_url = protocol_url
@@ -137,6 +137,17 @@ class RendererHub:
             else:
                 self._identities.move_to_end(renderer_id)
         return identity
+
+    def identify(self, renderer_id: Optional[str], origin: Optional[str]) -> Tuple[RendererIdentity, Any]:
+        """A protocol request's renderer, and the intake bucket it takes turns in.
+
+        The renderer id header is the page's to choose: only a wired window's id gets its own bucket; every
+        other request waits in one bucket per ``Origin``, so a page can't escape turn-taking by varying it.
+        """
+        identity = self.identity_for(renderer_id)
+        with self._lock:
+            wired = identity.renderer_id in self._open
+        return identity, identity.renderer_id if wired else ("origin", origin)
 
     def _forget_oldest(self) -> None:
         """Keep at most ``MAX_IDENTITIES`` renderers that are not open wired windows (under ``_lock``)."""

@@ -14,6 +14,7 @@ import sentry_sdk
 
 import sentry_webview
 from sentry_webview.ipc import protocol
+from sentry_webview.renderers.identity import RendererIdentity
 from tests.protocol_client import post
 
 FLOOD_SECONDS = 6.0
@@ -35,7 +36,22 @@ def hub():
     return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
 
 
-def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, ingest):
+def flood_header(kind, n):
+    """The renderer id header a flooding page sends: always the same, or a new one or none at all each time."""
+    if kind == "fixed":
+        return "flooder"
+    return None if n % 2 else "flood-%s" % uuid.uuid4().hex
+
+
+def wired_window(renderer_id):
+    """A renderer the hub knows: a wired window showing the app's loopback page."""
+    identity = RendererIdentity(renderer_id, url="http://127.0.0.1:8000/index.html")
+    hub().window_created(identity)
+    return identity
+
+
+@pytest.mark.parametrize("header", ["fixed", "varied or left out"])
+def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, ingest, header):
     handled = {}
 
     def before_send(event, hint):
@@ -44,28 +60,30 @@ def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, in
 
     webview_sdk(before_send=before_send)
     config = sentry_webview.renderer_config()
+    wired_window("shop")
     stop = threading.Event()
     answers = []
 
     def flood():
         while not stop.is_set() and len(answers) < FLOOD_MAX_REQUESTS:
-            answers.append(post(config, "envelope", envelope("flood"), renderer="flooder")[0])
+            answers.append(post(config, "envelope", envelope("flood"), renderer=flood_header(header, len(answers)))[0])
 
     flooders = [threading.Thread(target=flood) for _ in range(4)]
     for thread in flooders:
         thread.start()
     deadline = time.monotonic() + FLOOD_SECONDS + 10
     time.sleep(1.0)  # the flood is on
-    sent = {}
+    sent, shop_answers = {}, []
     for n in range(OTHER_EVENTS):
         message = "shop-%d" % n
         sent[message] = time.monotonic()
-        assert post(config, "envelope", envelope(message), renderer="shop")[0] == 200
+        shop_answers.append(post(config, "envelope", envelope(message), renderer="shop")[0])
         time.sleep((FLOOD_SECONDS - 1.0) / OTHER_EVENTS)
     stop.set()
     for thread in flooders:
         thread.join(max(0.1, deadline - time.monotonic()))
     assert hub().intake.join(30)
+    assert shop_answers == [200] * OTHER_EVENTS  # never refused
     waits = sorted(handled[m] - sent[m] for m in sent)
     p95 = waits[int(len(waits) * 0.95) - 1]
     print(
@@ -88,6 +106,33 @@ def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, in
     messages = [e.get("message") for e in events]
     assert len(messages) == len({e["event_id"] for e in events})  # no event twice
     assert set(messages) <= {"flood"} | set(sent)
+
+
+def test_with_the_queue_full_of_a_pages_flood_under_any_ids_a_wired_window_is_still_served_next(webview_sdk, ingest):
+    order = []
+    webview_sdk(max_queue=40, before_send=lambda event, hint: order.append(event.get("message")) or event)
+    config = sentry_webview.renderer_config()
+    wired_window("shop")
+    intake = hub().intake
+    release = threading.Event()
+    original = hub()._on_envelope
+
+    def slow(envelope, identity):  # the worker is busy: the flood waits in the intake
+        release.wait(10)
+        original(envelope, identity)
+
+    intake.routes["envelope"] = intake.routes["envelope"].__class__(
+        intake.routes["envelope"].parse, slow, intake.routes["envelope"].inline
+    )
+    flood = [post(config, "envelope", envelope("flood"), renderer=flood_header("varied", n))[0] for n in range(60)]
+    shop = [post(config, "envelope", envelope("shop-%d" % n), renderer="shop")[0] for n in range(3)]
+    assert shop == [200, 200, 200]
+    assert flood.count(429) >= 40  # one bucket for them all: at most a quarter of the queue
+    release.set()
+    assert intake.join(10) and sentry_webview.flush(5)
+    ingest.wait_for_exactly(flood.count(200) + 3, timeout=5)
+    # The flood's message in hand and its next one (its bucket came first), then turns alternate.
+    assert [order.index("shop-%d" % n) for n in range(3)] == [2, 4, 6], order
 
 
 def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, ingest):
