@@ -175,9 +175,9 @@ class RendererHub:
                 feature.renderer_config(self, config)
         if identity is not None:
             config.update(rendererId=identity.renderer_id, bridge=self.mode.bridge)
-            if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
-                self.origins.allow(identity.url)
-            config[SCRIPT_RULE_KEY] = self.origins.script_rule()
+            # Its own page's origin, before the rule is embedded (CEF injects before created).
+            self.origins.allow(identity.renderer_id, identity.url, identity.html_page)
+            config[SCRIPT_RULE_KEY] = self.origins.script_rule(identity.renderer_id)
         config.update(extra)
         return config
 
@@ -187,7 +187,7 @@ class RendererHub:
         with self._lock:
             self._identities[identity.renderer_id] = identity
             self._open.add(identity.renderer_id)
-        self.origins.allow(identity.url)  # None: an html= window (its page is null), or a URL not known yet
+        self.origins.allow(identity.renderer_id, identity.url, identity.html_page)  # null: html= or file:// only
         self._emit("window_event", "created", identity, {})
 
     def gui_ready(self, window: Any, backend: Any) -> None:
