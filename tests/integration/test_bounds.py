@@ -15,6 +15,7 @@ import sentry_sdk
 import sentry_webview
 from sentry_webview.ipc import protocol
 from sentry_webview.renderers.identity import RendererIdentity
+from tests.oracles import assert_relay_accepts
 from tests.protocol_client import post
 
 FLOOD_SECONDS = 6.0
@@ -207,3 +208,28 @@ def test_connections_past_the_cap_are_closed_and_silent_ones_time_out(webview_sd
     sentry_webview.flush(5)
     assert [e.get("message") for e in ingest.events] == ["legit"]
     assert hub().protocol.refused_connections >= 1
+
+
+def test_scope_keys_from_many_messages_stop_at_the_cap_and_set_ones_still_change(webview_sdk, ingest, caplog):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    for n in range(300):  # 100 keys a message, each message new ones
+        keys = ["k%d-%d" % (n, i) for i in range(100)]
+        scope = {"tags": dict.fromkeys(keys, "v"), "extra": dict.fromkeys(keys, "v")}
+        scope["contexts"] = {key: {"v": 1} for key in keys}
+        assert post(config, "scope", scope)[0] == 200
+    assert post(config, "scope", {"tags": {"k0-0": "changed"}, "extra": {"k299-0": "new"}})[0] == 200
+    sentry_sdk.capture_message("host event")
+    [event] = ingest.wait_for_exactly(1)
+    renderer = lambda values: [key for key in values if key.startswith("k")]  # noqa: E731
+    assert len(renderer(event["tags"])) == len(renderer(event["contexts"])) == 200
+    extra = sentry_sdk.get_global_scope()._extras  # what scope.json holds; events show sentry-sdk's first 10
+    assert len(renderer(extra)) == 200 and "k299-0" not in extra
+    assert event["tags"]["k0-0"] == "changed"
+    assert hub().scope_sync.dropped_keys == {"tags": 29800, "extra": 29801, "contexts": 29800}
+    assert [r.getMessage() for r in caplog.records if "new keys are dropped" in r.getMessage()] == [
+        "sentry-webview: renderers set more than 200 %s; new keys are dropped" % kind
+        for kind in ("tags", "extra", "contexts")
+    ]
+    # Relay keeps 200 tags and contexts as they are; of the extras sentry-sdk itself sends 10 (and says so in _meta).
+    assert_relay_accepts({key: value for key, value in event.items() if key not in ("extra", "_meta")})
