@@ -149,6 +149,11 @@ class RendererHub:
             wired = identity.renderer_id in self._open
         return identity, identity.renderer_id if wired else ("origin", origin)
 
+    def knows(self, identity: RendererIdentity) -> bool:
+        """Whether ``identity`` is still among the renderers the hub remembers (wired, or recent enough)."""
+        with self._lock:
+            return self._identities.get(identity.renderer_id) is identity
+
     def _forget_oldest(self) -> None:
         """Keep at most ``MAX_IDENTITIES`` renderers that are not open wired windows (under ``_lock``)."""
         excess = len(self._identities) - len(self._open) - MAX_IDENTITIES
