@@ -240,11 +240,11 @@ def test_scope_keys_from_many_messages_stop_at_the_cap_and_set_ones_still_change
 def test_heartbeats_under_made_up_ids_are_watched_only_while_the_hub_knows_them(webview_sdk, ingest, monkeypatch):
     monkeypatch.setattr(hub_module, "MAX_IDENTITIES", 50)
     monkeypatch.setattr(renderer_hang, "MAX_IDENTITIES", 50)
-    webview_sdk(renderer_anr_threshold=0.4)
+    webview_sdk(renderer_anr_threshold=2.0)  # each id forgotten (50 ids later) well before it would be late
     config = sentry_webview.renderer_config()
     for n in range(150):  # each a visible page that never beats again
         assert post(config, "status", {"visible": True}, renderer="made-up-%d" % n)[0] == 200
     watchdog = sentry_sdk.get_client().get_integration(renderer_hang.RendererHangIntegration)._watchdog(hub())
     assert len(watchdog._watched) <= 50
-    hung = ingest.wait_for_exactly(50, timeout=5, settle=1.0)  # the 50 the hub still knows, each once
+    hung = ingest.wait_for_exactly(50, timeout=10, settle=1.0)  # the 50 the hub still knows, each once
     assert {e["contexts"]["webview"]["window_uid"] for e in hung} == {"made-up-%d" % n for n in range(100, 150)}
