@@ -13,7 +13,7 @@ heartbeat can arrive and the watch starts over.
 
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
@@ -24,7 +24,7 @@ from sentry_webview.integrations._watchdog import Watchdog, anr_event, positive_
 from sentry_webview.ipc import wire
 from sentry_webview.ipc.envelope import parse_json_payload
 from sentry_webview.ipc.intake import Route
-from sentry_webview.renderers.hub import HubFeature, RendererHub
+from sentry_webview.renderers.hub import MAX_IDENTITIES, HubFeature, RendererHub
 from sentry_webview.renderers.identity import RendererIdentity
 
 MAX_INTERVAL = 5.0  # seconds between heartbeats, however long the threshold
@@ -49,7 +49,7 @@ class RendererHangIntegration(Integration, HubFeature):
     def _watchdog(self, hub: RendererHub) -> "RendererHangWatchdog":
         watchdog = self._watchdogs.get(id(hub))
         if watchdog is None:
-            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.host_scope)
+            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.host_scope, hub.knows)
         return watchdog
 
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
@@ -91,21 +91,28 @@ class _Renderer:
 
 
 class RendererHangWatchdog(Watchdog):
-    """Watches the heartbeats of every visible renderer of one host; started by the first one."""
+    """Watches the heartbeats of every visible renderer of one host; started by the first one.
+
+    Only renderers the hub still knows (``known``): one it forgot (its LRU of protocol renderers) is no longer watched,
+    so the watch is bounded like the hub, whatever ids pages make up.
+    """
 
     name = "sentry-webview-renderer-anr"
 
-    def __init__(self, threshold: float, host_scope: Scope) -> None:
+    def __init__(self, threshold: float, host_scope: Scope, known: Callable[[RendererIdentity], bool]) -> None:
         super().__init__(threshold, min(threshold / 4, MAX_INTERVAL))
         self.host_scope = host_scope
+        self.known = known
         self._watched: Dict[str, _Renderer] = {}
 
     def status(self, identity: RendererIdentity, visible: bool) -> None:
         """A heartbeat from ``identity``; a hidden renderer is not watched until it is visible again."""
         with self._lock:
-            if not visible:
+            if not visible or not self.known(identity):
                 self._watched.pop(identity.renderer_id, None)
                 return
+            if identity.renderer_id not in self._watched and len(self._watched) >= MAX_IDENTITIES:
+                self._forget_unknown()
             self._watched[identity.renderer_id] = _Renderer(identity, time.monotonic())
             self._start()
 
@@ -114,8 +121,14 @@ class RendererHangWatchdog(Watchdog):
         with self._lock:
             self._watched.pop(identity.renderer_id, None)
 
+    def _forget_unknown(self) -> None:
+        """Stop watching the renderers the hub forgot (under ``_lock``)."""
+        for renderer_id in [key for key, renderer in self._watched.items() if not self.known(renderer.identity)]:
+            del self._watched[renderer_id]
+
     def _check(self, now: float, stood_still: bool) -> None:
         with self._lock:
+            self._forget_unknown()
             gui_stalled = self._last is not None and now - self._last > 2 * self.interval
             if gui_stalled or stood_still:
                 for renderer in self._watched.values():

@@ -31,9 +31,9 @@ def bridge_functions(
         def call(payload: Any) -> Optional[str]:
             try:
                 # By the URL the engine shows (the page can't fake it). None reported yet: an html= page
-                # (null: allowed only where the app has html= or file:// windows, or opted in).
+                # (null: allowed only where this window's own page is html= or file://, or the app opted in).
                 page = identity.page_url
-                if not origins.page_allowed(page, identity.html_page):
+                if not origins.page_allowed(page, identity.html_page, identity.renderer_id):
                     origin = origin_of(page) if page else NULL
                     intake.stats["refused_origin"] += 1
                     if "origin" not in refused:

@@ -5,7 +5,7 @@ answer 400, and bridge calls return at once) with its channel's parser, then han
 it to the handler registered for that channel (the hub's core channels, or a feature's
 own through ``add_route``): right there for ``inline`` channels
 (cheap ones that must not wait behind events), else through a bounded queue to one
-worker thread: each renderer's messages in arrival order, renderers taken in turn.
+worker thread: each renderer's messages in arrival order, renderers (or buckets) taken in turn.
 Handlers run inside the isolation scope the host was set up in. Nothing here raises
 into the app: bad input is logged once per kind, counted and dropped; a message on a
 channel no handler is registered for (its feature is turned off) is only counted.
@@ -83,8 +83,12 @@ class Intake:
             raise ValueError("%r is not a wire channel, or it has a handler already" % (channel,))
         self.routes[channel] = route
 
-    def accept(self, channel: str, payload: Any, identity: Any) -> None:
-        """Validate and dispatch one message. Raises ``MalformedPayload`` for bad input (``Overloaded`` when full)."""
+    def accept(self, channel: str, payload: Any, identity: Any, bucket: Any = None) -> None:
+        """Validate and dispatch one message. Raises ``MalformedPayload`` for bad input (``Overloaded`` when full).
+
+        ``bucket``: whose turn a queued message waits for, and whose per-renderer cap it counts in (default: its
+        renderer's).
+        """
         route = self.routes.get(channel)
         if route is None and channel in wire.CHANNELS:
             self.stats["unhandled"] += 1  # its feature is turned off: nothing to do, and nothing wrong
@@ -99,7 +103,7 @@ class Intake:
         if route.inline:
             self._handle(route.handle, parsed, identity)
         else:
-            self._enqueue(route.handle, parsed, identity, _size_of(payload))
+            self._enqueue(route.handle, parsed, identity, _size_of(payload), bucket)
 
     def submit(self, channel: str, payload: Any, identity: Any) -> Optional[str]:
         """Like ``accept``, but returns the reason instead of raising: for bridge calls."""
@@ -150,9 +154,9 @@ class Intake:
             self._logged.add(counter)
             logger.debug("sentry-webview dropped a renderer message (%s): %.200s", counter, reason)
 
-    def _enqueue(self, handler: Handler, parsed: Any, identity: Any, size: int) -> None:
+    def _enqueue(self, handler: Handler, parsed: Any, identity: Any, size: int, bucket: Any) -> None:
         self._ensure_worker()
-        key = getattr(identity, "renderer_id", None) or id(identity)
+        key = bucket if bucket is not None else getattr(identity, "renderer_id", None) or id(identity)
         with self._changed:
             waiting = self._waiting.get(key)
             full = (

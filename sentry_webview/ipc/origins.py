@@ -3,9 +3,11 @@
 An origin is judged as the browser would: ``blob:`` and ``filesystem:`` documents by the origin
 inside their URL, ``file:`` pages as ``null``; ``data:``, ``about:`` and anything whose origin
 can't be determined is refused. ``null`` (``file://`` and ``html=`` windows, sandboxed frames) is
-accepted only where the app opted in (``allowed_origins=["null"]``) or one of its wired windows
-shows its own page from ``file://`` or ``html=``: never because an http(s) page made a sandboxed
-frame.
+accepted only where the app opted in (``allowed_origins=["null"]``) or a wired window's own page is
+known to be ``file://`` or ``html=`` content: never because a window's URL is not known yet, nor
+because an http(s) page made a sandboxed frame. The bridge and the injected script decide that per
+window; the protocol can't tell a request's window (a preflight names none), so it accepts ``null``
+while any wired window shows such a page.
 """
 
 import json
@@ -48,17 +50,25 @@ class OriginPolicy:
     def __init__(self, allowed_origins: Iterable[str] = (), file_base: Optional[str] = None) -> None:
         listed = {o.strip().lower() for o in allowed_origins}
         self._allowed: Set[str] = {o.rstrip("/") for o in listed}
-        self.allow_null = bool(listed & {NULL, "file://"})  # "file://" before the slashes go
+        self.null_opted_in = bool(listed & {NULL, "file://"})  # "file://" before the slashes go
+        self._null_windows: Set[str] = set()  # wired windows whose own page is file:// or html= content
         # The app's own folder as a file:// URL: its pages (load_html's default base, local files) are the app's.
         self.file_base = file_base
 
-    def allow(self, url_or_origin: Optional[str]) -> None:
-        """Allow the origin of a wired window's own page (``None``: an ``html=`` window)."""
-        origin = origin_of(url_or_origin) if url_or_origin else NULL
-        if origin == NULL:
-            self.allow_null = True
+    def allow(self, window: str, url: Optional[str], html_page: bool = False) -> None:
+        """Allow the origin of wired window ``window``'s own page at ``url``, as its backend knows it.
+
+        ``null`` only when that page is ``html=`` content or a ``file://`` URL; an unknown URL allows nothing.
+        """
+        origin = origin_of(url)
+        if html_page or origin == NULL:
+            self._null_windows.add(window)
         elif origin:
             self._allowed.add(origin)
+
+    def null_allowed(self, window: Optional[str] = None) -> bool:
+        """Whether a ``null`` page may talk to the host: in ``window``, or (None) in any wired window."""
+        return self.null_opted_in or (window in self._null_windows if window else bool(self._null_windows))
 
     def __call__(self, origin: Optional[str]) -> bool:
         """Whether a page of ``origin`` (as a browser's ``Origin`` header says it) may talk to the host."""
@@ -66,7 +76,7 @@ class OriginPolicy:
             return False
         origin = origin.lower()
         if origin in (NULL, "file://"):
-            return self.allow_null
+            return self.null_allowed()
         if origin in self._allowed:
             return True
         try:
@@ -75,25 +85,28 @@ class OriginPolicy:
         except ValueError:
             return False
 
-    def page_allowed(self, url: Optional[str], html_page: bool = False) -> bool:
-        """Whether the document at ``url`` (as its engine reports it) may talk to the host.
+    def page_allowed(self, url: Optional[str], html_page: bool = False, window: Optional[str] = None) -> bool:
+        """Whether the document at ``url`` (as its engine reports it) in wired window ``window`` may talk to the host.
 
         None: a window whose engine reported no URL yet, an ``html=`` one. ``html_page``: the window
         shows the app's ``html=`` content, which its engine reports as ``about:blank`` or ``data:``.
         A ``file://`` page in the app's own folder is the app's.
         """
         if url is None or (html_page and (url == "about:blank" or url.startswith("data:text/html"))):
-            return self(NULL)
+            return self.null_allowed(window) if window else self.null_opted_in
         if self.file_base and url.startswith(self.file_base) and origin_of(url) == NULL:
             return True
-        return self(origin_of(url))
+        origin = origin_of(url)
+        if origin == NULL:
+            return self.null_allowed(window) if window else self.null_opted_in
+        return self(origin)
 
-    def script_rule(self) -> Dict[str, Any]:
-        """This policy as data, for ``script_guard`` (embedded in the injected script at injection time)."""
+    def script_rule(self, window: str) -> Dict[str, Any]:
+        """This policy for wired window ``window`` as data, for ``script_guard`` (embedded in its injected script)."""
         return {
             "allowed": sorted(self._allowed),
             "loopback": sorted(LOOPBACK_HOSTS),
-            "null": self.allow_null,
+            "null": self.null_allowed(window),
             "fileBase": self.file_base or "",
         }
 

@@ -9,7 +9,7 @@ Host must be loopback (DNS rebinding), Origin must be allowed, bodies are capped
 import hmac
 import logging
 import threading
-from typing import Any, Callable, Optional, Set, cast
+from typing import Any, Callable, Optional, Set, Tuple, cast
 
 import sentry_sdk
 from flask import Blueprint, Flask, Response, request
@@ -34,12 +34,13 @@ def make_blueprint(
     namespace: str,
     token: str,
     origin_allowed: Callable[[Optional[str]], bool],
-    identify: Callable[[Optional[str]], Any],
+    identify: Callable[[Optional[str], Optional[str]], Tuple[Any, Any]],
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 ) -> Blueprint:
     """The protocol endpoints of one namespace: ``POST /<ns>/<channel>/sentry_key``.
 
-    ``identify`` maps the renderer id header to the renderer's identity.
+    ``identify`` maps the renderer id header and ``Origin`` to the renderer's identity and the intake bucket
+    its messages take turns in.
     """
     blueprint = Blueprint("sentry_webview_%s" % namespace.replace("-", "_"), __name__)
     logged: Set[str] = set()
@@ -97,9 +98,9 @@ def make_blueprint(
             body = request.stream.read(max_request_bytes + 1)
             if len(body) > max_request_bytes:
                 return cors(refuse(413, "size", "body larger than %d bytes" % max_request_bytes), origin)
-            identity = identify(request.headers.get(wire.RENDERER_HEADER))
+            identity, bucket = identify(request.headers.get(wire.RENDERER_HEADER), origin)
             try:
-                intake.accept(channel, body, identity)
+                intake.accept(channel, body, identity, bucket)
             except Overloaded:
                 response = refuse(429, "busy", "the host is busy; retry later")
                 response.headers["Retry-After"] = RETRY_AFTER

@@ -121,7 +121,7 @@ class RendererHub:
             namespace,
             self.token,
             self.origins,
-            self.identity_for,
+            self.identify,
             max_request_bytes=max_request_bytes or DEFAULT_MAX_REQUEST_BYTES,
         )
         self.protocol_url = protocol_url
@@ -158,6 +158,22 @@ class RendererHub:
                 self._identities.move_to_end(renderer_id)
         return identity
 
+    def identify(self, renderer_id: Optional[str], origin: Optional[str]) -> Tuple[RendererIdentity, Any]:
+        """A protocol request's renderer, and the intake bucket it takes turns in.
+
+        The renderer id header is the page's to choose: only a wired window's id gets its own bucket; every
+        other request waits in one bucket per ``Origin``, so a page can't escape turn-taking by varying it.
+        """
+        identity = self.identity_for(renderer_id)
+        with self._lock:
+            wired = identity.renderer_id in self._open
+        return identity, identity.renderer_id if wired else ("origin", origin)
+
+    def knows(self, identity: RendererIdentity) -> bool:
+        """Whether ``identity`` is still among the renderers the hub remembers (wired, or recent enough)."""
+        with self._lock:
+            return self._identities.get(identity.renderer_id) is identity
+
     def _forget_oldest(self) -> None:
         """Keep at most ``MAX_IDENTITIES`` renderers that are not open wired windows (under ``_lock``)."""
         excess = len(self._identities) - len(self._open) - MAX_IDENTITIES
@@ -185,9 +201,9 @@ class RendererHub:
                 feature.renderer_config(self, config)
         if identity is not None:
             config.update({keys["rendererId"]: identity.renderer_id, keys["bridge"]: self.mode.bridge})
-            if identity.url:  # its own page's origin, before the rule is embedded (CEF injects before created)
-                self.origins.allow(identity.url)
-            config[SCRIPT_RULE_KEY] = self.origins.script_rule()
+            # Its own page's origin, before the rule is embedded (CEF injects before created).
+            self.origins.allow(identity.renderer_id, identity.url, identity.html_page)
+            config[SCRIPT_RULE_KEY] = self.origins.script_rule(identity.renderer_id)
         config.update(extra)
         return config
 
@@ -197,7 +213,7 @@ class RendererHub:
         with self._lock:
             self._identities[identity.renderer_id] = identity
             self._open.add(identity.renderer_id)
-        self.origins.allow(identity.url)  # None: an html= window (its page is null), or a URL not known yet
+        self.origins.allow(identity.renderer_id, identity.url, identity.html_page)  # null: html= or file:// only
         self._emit("window_event", "created", identity, {})
 
     def gui_ready(self, window: Any, backend: Any) -> None:

@@ -7,7 +7,7 @@ must not clobber host values (#309), a message without breadcrumbs must not brea
 
 import logging
 import threading
-from collections import deque
+from collections import Counter, deque
 from typing import Any, Deque, Dict, List, Optional, Set, Tuple
 
 from sentry_sdk.attachments import Attachment
@@ -36,6 +36,9 @@ MAX_BREADTH = 100  # keys or items per object or list
 MAX_STRING = 1024  # characters of one string value
 MAX_KEY = 200
 MAX_MESSAGE_CHARS = 64 * 1024  # roughly, of all the values one scope message sets
+# Keys renderers may set on the host scope in all, per kind (tags, extra, contexts), over every message:
+# past it a new key is dropped (and counted), a key already set can still change.
+MAX_SCOPE_KEYS = 200
 
 
 def _non_empty(value: Any) -> bool:
@@ -52,6 +55,8 @@ class ScopeSync:
         self._seen: Set[tuple] = set()
         self._order: Deque[tuple] = deque()
         self._attachments: Deque[Attachment] = deque(maxlen=MAX_ATTACHMENTS)
+        self._keys: Dict[str, Set[str]] = {"tags": set(), "extra": set(), "contexts": set()}
+        self.dropped_keys: Counter = Counter()  # new keys past MAX_SCOPE_KEYS, per kind
 
     def seen(self, crumb: Dict[str, Any]) -> bool:
         """Whether ``crumb`` already reached the host scope over scope sync."""
@@ -67,13 +72,15 @@ class ScopeSync:
         if isinstance(user, dict) and any(_non_empty(v) for v in user.values()):
             scope.set_user({k: v for k, v in user.items() if _non_empty(v)})
         for key, value in renderer_tags(dict(_items(data.get("tags")))):
-            scope.set_tag(key, value)
+            if self._admit("tags", key):
+                scope.set_tag(key, value)
         for key, value in _items(data.get("extra")):
-            if value is not None and budget[0] > 0:
+            if value is not None and budget[0] > 0 and self._admit("extra", key):
                 scope.set_extra(key, normalize(value, budget))
         for key, value in _items(data.get("contexts")):
             if key not in HOST_OWNED_CONTEXTS and isinstance(value, dict) and value and budget[0] > 0:
-                scope.set_context(key, normalize(value, budget))
+                if self._admit("contexts", key):
+                    scope.set_context(key, normalize(value, budget))
         crumbs = data.get("breadcrumbs")
         if isinstance(data.get("breadcrumb"), dict):
             crumbs = [data["breadcrumb"]]
@@ -83,6 +90,21 @@ class ScopeSync:
         attachments = data.get("attachments")
         for attachment in attachments if isinstance(attachments, list) else ():
             self._add_attachment(attachment)
+
+    def _admit(self, kind: str, key: str) -> bool:
+        """Whether renderers may set ``key`` of ``kind``: one set before, or a new one within ``MAX_SCOPE_KEYS``."""
+        with self._lock:
+            keys = self._keys[kind]
+            if key in keys:
+                return True
+            if len(keys) < MAX_SCOPE_KEYS:
+                keys.add(key)
+                return True
+            self.dropped_keys[kind] += 1
+            first = self.dropped_keys[kind] == 1
+        if first:
+            logger.warning("sentry-webview: renderers set more than %d %s; new keys are dropped", MAX_SCOPE_KEYS, kind)
+        return False
 
     def attachments(self) -> List[Attachment]:
         """The attachments renderers moved to the host (their scopes' ``addAttachment``), oldest first."""

@@ -13,8 +13,12 @@ import pytest
 import sentry_sdk
 
 import sentry_webview
+from sentry_webview.integrations import renderer_hang
 from sentry_webview.ipc import protocol
+from sentry_webview.renderers import hub as hub_module
 from sentry_webview.renderers.hub import MAX_EVENT_ITEM_BYTES, MAX_REPLAY_RECORDING_BYTES
+from sentry_webview.renderers.identity import RendererIdentity
+from tests.oracles import assert_relay_accepts
 from tests.protocol_client import post
 
 FLOOD_SECONDS = 6.0
@@ -36,7 +40,22 @@ def hub():
     return sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
 
 
-def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, ingest):
+def flood_header(kind, n):
+    """The renderer id header a flooding page sends: always the same, or a new one or none at all each time."""
+    if kind == "fixed":
+        return "flooder"
+    return None if n % 2 else "flood-%s" % uuid.uuid4().hex
+
+
+def wired_window(renderer_id):
+    """A renderer the hub knows: a wired window showing the app's loopback page."""
+    identity = RendererIdentity(renderer_id, url="http://127.0.0.1:8000/index.html")
+    hub().window_created(identity)
+    return identity
+
+
+@pytest.mark.parametrize("header", ["fixed", "varied or left out"])
+def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, ingest, header):
     handled = {}
 
     def before_send(event, hint):
@@ -45,28 +64,30 @@ def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, in
 
     webview_sdk(before_send=before_send)
     config = sentry_webview.renderer_config()
+    wired_window("shop")
     stop = threading.Event()
     answers = []
 
     def flood():
         while not stop.is_set() and len(answers) < FLOOD_MAX_REQUESTS:
-            answers.append(post(config, "envelope", envelope("flood"), renderer="flooder")[0])
+            answers.append(post(config, "envelope", envelope("flood"), renderer=flood_header(header, len(answers)))[0])
 
     flooders = [threading.Thread(target=flood) for _ in range(4)]
     for thread in flooders:
         thread.start()
     deadline = time.monotonic() + FLOOD_SECONDS + 10
     time.sleep(1.0)  # the flood is on
-    sent = {}
+    sent, shop_answers = {}, []
     for n in range(OTHER_EVENTS):
         message = "shop-%d" % n
         sent[message] = time.monotonic()
-        assert post(config, "envelope", envelope(message), renderer="shop")[0] == 200
+        shop_answers.append(post(config, "envelope", envelope(message), renderer="shop")[0])
         time.sleep((FLOOD_SECONDS - 1.0) / OTHER_EVENTS)
     stop.set()
     for thread in flooders:
         thread.join(max(0.1, deadline - time.monotonic()))
     assert hub().intake.join(30)
+    assert shop_answers == [200] * OTHER_EVENTS  # never refused
     waits = sorted(handled[m] - sent[m] for m in sent)
     p95 = waits[int(len(waits) * 0.95) - 1]
     print(
@@ -89,6 +110,33 @@ def test_a_flooding_page_does_not_make_another_pages_events_wait(webview_sdk, in
     messages = [e.get("message") for e in events]
     assert len(messages) == len({e["event_id"] for e in events})  # no event twice
     assert set(messages) <= {"flood"} | set(sent)
+
+
+def test_with_the_queue_full_of_a_pages_flood_under_any_ids_a_wired_window_is_still_served_next(webview_sdk, ingest):
+    order = []
+    webview_sdk(max_queue=40, before_send=lambda event, hint: order.append(event.get("message")) or event)
+    config = sentry_webview.renderer_config()
+    wired_window("shop")
+    intake = hub().intake
+    release = threading.Event()
+    original = hub()._on_envelope
+
+    def slow(envelope, identity):  # the worker is busy: the flood waits in the intake
+        release.wait(10)
+        original(envelope, identity)
+
+    intake.routes["envelope"] = intake.routes["envelope"].__class__(
+        intake.routes["envelope"].parse, slow, intake.routes["envelope"].inline
+    )
+    flood = [post(config, "envelope", envelope("flood"), renderer=flood_header("varied", n))[0] for n in range(60)]
+    shop = [post(config, "envelope", envelope("shop-%d" % n), renderer="shop")[0] for n in range(3)]
+    assert shop == [200, 200, 200]
+    assert flood.count(429) >= 40  # one bucket for them all: at most a quarter of the queue
+    release.set()
+    assert intake.join(10) and sentry_webview.flush(5)
+    ingest.wait_for_exactly(flood.count(200) + 3, timeout=5)
+    # The flood's message in hand and its next one (its bucket came first), then turns alternate.
+    assert [order.index("shop-%d" % n) for n in range(3)] == [2, 4, 6], order
 
 
 def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, ingest):
@@ -208,3 +256,41 @@ def test_replay_and_feedback_items_over_relays_limits_are_dropped_with_a_client_
     expected = {("send_error", "replay"): 1, ("send_error", "feedback"): 1, ("send_error", "attachment"): 1004}
     assert lost == expected  # what Sentry's stats show as dropped replays, feedback and attachment bytes
     assert hub().stats["oversized_items"] == 4
+
+
+def test_scope_keys_from_many_messages_stop_at_the_cap_and_set_ones_still_change(webview_sdk, ingest, caplog):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    for n in range(300):  # 100 keys a message, each message new ones
+        keys = ["k%d-%d" % (n, i) for i in range(100)]
+        scope = {"tags": dict.fromkeys(keys, "v"), "extra": dict.fromkeys(keys, "v")}
+        scope["contexts"] = {key: {"v": 1} for key in keys}
+        assert post(config, "scope", scope)[0] == 200
+    assert post(config, "scope", {"tags": {"k0-0": "changed"}, "extra": {"k299-0": "new"}})[0] == 200
+    sentry_sdk.capture_message("host event")
+    [event] = ingest.wait_for_exactly(1)
+    renderer = lambda values: [key for key in values if key.startswith("k")]  # noqa: E731
+    assert len(renderer(event["tags"])) == len(renderer(event["contexts"])) == 200
+    extra = sentry_sdk.get_global_scope()._extras  # what scope.json holds; events show sentry-sdk's first 10
+    assert len(renderer(extra)) == 200 and "k299-0" not in extra
+    assert event["tags"]["k0-0"] == "changed"
+    assert hub().scope_sync.dropped_keys == {"tags": 29800, "extra": 29801, "contexts": 29800}
+    assert [r.getMessage() for r in caplog.records if "new keys are dropped" in r.getMessage()] == [
+        "sentry-webview: renderers set more than 200 %s; new keys are dropped" % kind
+        for kind in ("tags", "extra", "contexts")
+    ]
+    # Relay keeps 200 tags and contexts as they are; of the extras sentry-sdk itself sends 10 (and says so in _meta).
+    assert_relay_accepts({key: value for key, value in event.items() if key not in ("extra", "_meta")})
+
+
+def test_heartbeats_under_made_up_ids_are_watched_only_while_the_hub_knows_them(webview_sdk, ingest, monkeypatch):
+    monkeypatch.setattr(hub_module, "MAX_IDENTITIES", 50)
+    monkeypatch.setattr(renderer_hang, "MAX_IDENTITIES", 50)
+    webview_sdk(renderer_anr_threshold=2.0)  # each id forgotten (50 ids later) well before it would be late
+    config = sentry_webview.renderer_config()
+    for n in range(150):  # each a visible page that never beats again
+        assert post(config, "status", {"visible": True}, renderer="made-up-%d" % n)[0] == 200
+    watchdog = sentry_sdk.get_client().get_integration(renderer_hang.RendererHangIntegration)._watchdog(hub())
+    assert len(watchdog._watched) <= 50
+    hung = ingest.wait_for_exactly(50, timeout=10, settle=1.0)  # the 50 the hub still knows, each once
+    assert {e["contexts"]["webview"]["window_uid"] for e in hung} == {"made-up-%d" % n for n in range(100, 150)}

@@ -7,9 +7,12 @@ dispatch for a thread of ours: tests/e2e/test_undisturbed.py.)
 import pytest
 import sentry_sdk
 
+import sentry_webview
 from sentry_webview import WebviewIntegration
 from sentry_webview.ipc import wire
+from sentry_webview.ipc.origins import SCRIPT_RULE_KEY
 from tests.conftest import load_sample, sample_event
+from tests.protocol_client import post
 
 webview = pytest.importorskip("webview", reason="pywebview is not installed (pip install .[qt])")
 from webview.util import js_bridge_call  # noqa: E402
@@ -21,6 +24,9 @@ def window(webview_sdk):
     window = webview.create_window("bridge", html="<p>bridge</p>", js_api=AppApi())
     yield window
     webview.windows.remove(window)
+
+
+ENVELOPE = load_sample("envelope_error.txt")
 
 
 class AppApi:
@@ -62,3 +68,27 @@ def test_the_bridge_judges_the_page_the_engine_shows_by_its_inner_origin(window,
     if arrives:
         ingest.wait_for_events(1)
     assert (len(ingest.events), hub.stats["refused_origin"]) == ((1, 0) if arrives else (0, 1))
+
+
+def test_a_window_of_a_local_file_pywebview_serves_over_http_accepts_no_null_origin(webview_sdk, ingest):
+    webview_sdk()
+    hub = sentry_sdk.get_client().get_integration(WebviewIntegration).hub
+    config = sentry_webview.renderer_config()
+    local = webview.create_window("app", "index.html")  # served by pywebview's own http server
+    try:
+        rule = hub.renderer_config(hub.identity_for(local.uid))[SCRIPT_RULE_KEY]
+        assert not rule["null"]  # a sandboxed srcdoc frame of its page gets no config
+        # A sandboxed frame's request: refused, preflight and post.
+        assert post(config, "envelope", ENVELOPE, origin="null", method="OPTIONS")[0] == 403
+        assert post(config, "envelope", ENVELOPE, origin="null")[0] == 403
+        html = webview.create_window("html", html="<p>app</p>")
+        try:  # an html= window's page is null: its requests and bridge calls are the app's
+            assert post(config, "envelope", ENVELOPE, origin="null")[0] == 200
+            assert hub.renderer_config(hub.identity_for(html.uid))[SCRIPT_RULE_KEY]["null"]
+            assert not hub.renderer_config(hub.identity_for(local.uid))[SCRIPT_RULE_KEY]["null"]
+        finally:
+            webview.windows.remove(html)
+    finally:
+        webview.windows.remove(local)
+    assert hub.intake.join(5) and sentry_webview.flush(2)
+    ingest.wait_for_exactly(1)  # the html= page's event, and nothing else

@@ -40,15 +40,32 @@ def test_unknown_and_foreign_origins_are_refused_loopback_and_listed_ones_allowe
 
 def test_null_only_where_the_app_opted_in_or_its_own_page_is_file_or_html():
     policy = OriginPolicy()
-    policy.allow("http://127.0.0.1:5000/index.html")
-    assert not policy("null") and not policy.page_allowed("file:///tmp/x.html")
+    policy.allow("w1", "http://127.0.0.1:5000/index.html")
+    assert not policy("null") and not policy.page_allowed("file:///tmp/x.html", window="w1")
     assert OriginPolicy(["null"])("null")
     html_window = OriginPolicy()
-    html_window.allow(None)  # an html= window
-    assert html_window("null")
+    html_window.allow("w1", None, html_page=True)
+    assert html_window("null") and html_window.page_allowed("about:blank", html_page=True, window="w1")
     file_window = OriginPolicy()
-    file_window.allow("file:///app/index.html")
-    assert file_window("null") and file_window.page_allowed("file:///app/other.html")
+    file_window.allow("w1", "file:///app/index.html")
+    assert file_window("null") and file_window.page_allowed("file:///app/other.html", window="w1")
+
+
+def test_a_window_whose_url_is_not_known_yet_turns_no_null_on():
+    policy = OriginPolicy()
+    policy.allow("local", None)  # create_window(url="index.html"): pywebview serves it over http later
+    assert not policy("null") and not policy.script_rule("local")["null"]
+    assert not policy.page_allowed(None, window="local") and not policy.page_allowed("about:srcdoc", window="local")
+
+
+def test_null_is_decided_per_window_for_the_bridge_and_the_injected_script():
+    policy = OriginPolicy()
+    policy.allow("html", None, html_page=True)
+    policy.allow("http", "http://127.0.0.1:5000/index.html")
+    assert policy.script_rule("html")["null"] and not policy.script_rule("http")["null"]
+    assert policy.page_allowed("file:///tmp/x.html", window="html")
+    assert not policy.page_allowed("file:///tmp/x.html", window="http")
+    assert policy("null")  # the protocol can't tell a request's window: null while an html= window is open
 
 
 def test_listed_origins_match_as_the_app_wrote_them_and_odd_origin_headers_are_refused():
@@ -90,7 +107,7 @@ def test_the_injected_scripts_guard_judges_a_document_as_the_host_does(rule, hre
         json.dumps(_browser_origin(href)),
     )
     out = subprocess.run(
-        [node, "-e", location + "process.stdout.write(String(%s))" % script_guard(rule.script_rule())],
+        [node, "-e", location + "process.stdout.write(String(%s))" % script_guard(rule.script_rule("w"))],
         capture_output=True,
         text=True,
         timeout=30,
