@@ -154,7 +154,7 @@ def _protocol_check(host: Any) -> Check:
             "POST",
             wire.protocol_path(host.namespace, wire.START),
             body=b"{}",
-            headers={wire.TOKEN_HEADER: host.token, "Origin": "null"},
+            headers={wire.TOKEN_HEADER: host.token, "Origin": host.protocol.base_url},  # a loopback page's
         )
         status = connection.getresponse().status
     except OSError as error:

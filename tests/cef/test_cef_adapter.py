@@ -67,8 +67,7 @@ def test_a_renderer_error_over_the_binding_arrives_merged(webview_sdk, ingest, e
     assert event["contexts"]["webview"] == {
         "backend": "cef",
         "window_uid": "cef-%d" % browser.GetIdentifier(),
-        "title": "cef app",
-        "url": "app:///index.html",  # the app's page, whatever the port
+        "url": "app:///index.html",  # the app's page, whatever the port; no title without send_default_pii
         "engine": "Chromium 66",
     }
     assert_relay_accepts(event)
@@ -213,9 +212,8 @@ def test_a_visible_page_whose_heartbeats_stop_is_reported_once_unless_closed_or_
     assert exception["type"] == "ApplicationNotResponding"
     assert exception["mechanism"] == {"type": "ANR", "handled": False}
     assert event["tags"]["event.process"] == "renderer"
-    assert event["contexts"]["webview"] == dict(
-        host().identity_for("cef-%d" % browsers["blocked"].GetIdentifier()).context(), title="blocked"
-    )
+    blocked = host().identity_for("cef-%d" % browsers["blocked"].GetIdentifier())
+    assert event["contexts"]["webview"] == dict(blocked.context(), url="app:///index.html")  # no title: no PII
     assert_relay_accepts(event)
     time.sleep(0.5)
     assert len(ingest.events) == 1  # once per block
