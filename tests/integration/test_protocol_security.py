@@ -53,6 +53,28 @@ def test_foreign_or_unauthenticated_requests_are_refused(config, ingest, kwargs,
     assert delivered(ingest) == []
 
 
+@pytest.mark.parametrize("host", ["LOCALHOST:{port}", "[::1]:{port}", "localhost", "127.0.0.1"])
+def test_every_spelling_of_a_loopback_host_is_accepted(config, ingest, host):
+    port = config["protocolUrl"].split(":")[2].split("/")[0]
+    assert post(config, "envelope", ENVELOPE, host=host.format(port=port))[0] == 200
+    assert len(delivered(ingest)) == 1
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1.rebind.test:{port}", "localhost.rebind.test", "[::2]:{port}"])
+def test_a_host_that_only_looks_like_loopback_is_refused(config, ingest, host):
+    port = config["protocolUrl"].split(":")[2].split("/")[0]
+    code, _, body = post(config, "envelope", ENVELOPE, host=host.format(port=port))
+    assert (code, b"not loopback" in body) == (403, True)
+    assert delivered(ingest) == []
+
+
+def test_a_request_without_origin_and_with_the_token_is_accepted(config, ingest):
+    """Not a page's (browsers always send Origin): the app's own code, say; the token is what counts."""
+    status, headers, _ = post(config, "envelope", ENVELOPE, origin=None)
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    assert len(delivered(ingest)) == 1
+
+
 @pytest.mark.parametrize(
     "body, reason",
     [
@@ -73,6 +95,9 @@ def test_oversized_bodies_get_413(webview_sdk, ingest):
     webview_sdk(integrations=[sentry_webview.WebviewIntegration(max_request_bytes=1000)])
     config = sentry_webview.renderer_config()
     assert post(config, "envelope", ENVELOPE + " " * 1000)[0] == 413
+    scope = b'{"tags": {}}'
+    assert post(config, "scope", scope + b" " * (1000 - len(scope)))[0] == 200  # exactly the limit
+    assert post(config, "scope", scope + b" " * (1001 - len(scope)))[0] == 413
     chunked = {"Transfer-Encoding": "chunked", "Content-Length": None}
     url_body = b"%x\r\n%s\r\n0\r\n\r\n" % (2000, b"x" * 2000)
     assert post(config, "envelope", url_body, headers=chunked)[0] == 413
