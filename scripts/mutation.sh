@@ -3,6 +3,8 @@
 # with mutmut. By hand or nightly, NOT in CI: a run takes ~20-30 min on 2 cores.
 #   bash scripts/mutation.sh            # run, then print the score and every surviving mutant
 #   MUTATION_ONLY='sentry_webview/renderers/merge.py' bash scripts/mutation.sh   # one module
+#   MUTATION_TESTS='tests/integration/test_protocol_security.py' ...   # fewer tests: each survivor runs
+#       every selected test that calls the mutated function (the hub makes the blueprint in every test)
 # It works on a copy of the tree in .mutation/ (git-ignored), so the checkout is left alone.
 # Show one survivor: (cd .mutation && ../.venv/bin/mutmut show NAME)
 set -euo pipefail
@@ -18,10 +20,10 @@ sentry_webview/ipc/intake.py sentry_webview/ipc/protocol.py sentry_webview/ipc/o
 sentry_webview/transport/offline.py sentry_webview/integrations/sessions.py"}
 # The fast tests that exercise those modules (no GUI, no subprocess apps, no PyInstaller); test_bounds
 # for the protocol's byte budget and connection cap.
-TESTS="tests/unit tests/integration/test_renderer_events.py tests/integration/test_protocol_security.py
+TESTS=${MUTATION_TESTS:-"tests/unit tests/integration/test_renderer_events.py tests/integration/test_protocol_security.py
 tests/integration/test_offline.py tests/integration/test_sessions.py
 tests/integration/test_integrations.py tests/integration/test_pywebview_bridge.py tests/integration/test_what_users_lose.py
-tests/integration/test_bounds.py"
+tests/integration/test_bounds.py"}
 
 rm -rf .mutation && mkdir .mutation
 git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t .mutation
