@@ -152,7 +152,6 @@ class ProtocolServer:
             ThreadedWSGIServer,  # what threaded=True makes
             make_server("127.0.0.1", port, app.wsgi_app, threaded=True, request_handler=_QuietHandler),
         )
-        self._server.daemon_threads = True
         self.refused_connections = 0
         self._limit_connections(MAX_CONNECTIONS)
         self.port: int = self._server.server_port

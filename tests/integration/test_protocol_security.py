@@ -4,11 +4,14 @@ import logging
 import socket
 
 import pytest
+import sentry_sdk
 from flask import Flask
 
 import sentry_webview
 from sentry_webview import IPCMode
 from sentry_webview.ipc import wire
+from sentry_webview.ipc.intake import Intake
+from sentry_webview.ipc.protocol import ProtocolServer, make_blueprint
 from tests.conftest import load_sample
 from tests.protocol_client import post
 
@@ -177,6 +180,16 @@ def test_classic_mode_starts_no_protocol_server(webview_sdk):
     webview_sdk(ipc_mode=IPCMode.CLASSIC)
     config = sentry_webview.renderer_config()
     assert {key: config[key] for key in config if key != "host"} == {"ipcNamespace": "sentry-ipc", "ipcMode": "classic"}
+
+
+def test_two_hosts_at_once_each_serve_on_a_free_port_of_their_own(config):
+    """Two instances of an app run side by side: each protocol server binds a port the system picks."""
+    intake = Intake({}, sentry_sdk.get_isolation_scope())
+    other = ProtocolServer(make_blueprint(intake, "other", "t", lambda origin: True, lambda *_: (None, None)))
+    try:
+        assert other.port > 1024 and ":%d/" % other.port not in config["protocolUrl"]
+    finally:
+        other.stop()
 
 
 def test_closing_the_host_frees_the_port(webview_sdk):
