@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.e2e.conftest import ROOT
 
 APP = r"""
@@ -14,6 +16,7 @@ atexit.register(lambda: print("ATEXIT_DONE %f" % time.perf_counter(), flush=True
 import sentry_webview
 sentry_webview.init(dsn=DSN, offline=False)
 assert sentry_webview.renderer_config()["protocolUrl"].startswith("http://127.0.0.1:")  # server up
+HOLD
 print("APP_DONE %f" % time.perf_counter(), flush=True)
 """
 
@@ -21,12 +24,24 @@ print("APP_DONE %f" % time.perf_counter(), flush=True)
 EXIT_WITHIN = 0.1
 
 
-def test_the_exit_handlers_take_milliseconds(ingest, tmp_path):
+# A page's request the server accepted and still waits to read (the window closing mid-POST): its
+# handler thread must not hold the exit for the socket timeout (10 s).
+HELD_CONNECTION = """
+import socket, urllib.parse
+url = urllib.parse.urlsplit(sentry_webview.renderer_config()["protocolUrl"])
+held = socket.create_connection((url.hostname, url.port))
+held.sendall(b"POST / HTTP/1.1\\r\\n")
+time.sleep(0.3)
+"""
+
+
+@pytest.mark.parametrize("hold", ["", HELD_CONNECTION], ids=["idle", "a-connection-held-open"])
+def test_the_exit_handlers_take_milliseconds(ingest, tmp_path, hold):
     delays = []
     for _ in range(3):  # the server's poll phase is random: three exits all under the bound
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p))
         done = subprocess.run(
-            [sys.executable, "-c", APP.replace("DSN", repr(ingest.dsn))],
+            [sys.executable, "-c", APP.replace("DSN", repr(ingest.dsn)).replace("HOLD", hold)],
             cwd=tmp_path,
             env=env,
             capture_output=True,
