@@ -53,7 +53,9 @@ class LocalIngest(ThreadingHTTPServer):
         self.hang = threading.Event()
         self.attempts = 0
         self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self.serve_forever, name="sentry-webview-ingest", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="sentry-webview-ingest", daemon=True  # close() within 50 ms
+        )
         self._thread.start()
 
     @property
