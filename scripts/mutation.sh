@@ -5,6 +5,7 @@
 #   MUTATION_ONLY='sentry_webview/renderers/merge.py' bash scripts/mutation.sh   # one module
 #   MUTATION_TESTS='tests/integration/test_protocol_security.py' ...   # fewer tests: each survivor runs
 #       every selected test that calls the mutated function (the hub makes the blueprint in every test)
+#   bash scripts/mutation.sh 'sentry_webview.ipc.protocol.x_make_blueprint__mutmut_*'   # these mutants only
 # It works on a copy of the tree in .mutation/ (git-ignored), so the checkout is left alone.
 # Show one survivor: (cd .mutation && ../.venv/bin/mutmut show NAME)
 set -euo pipefail
@@ -50,7 +51,7 @@ cd .mutation
 mkdir mutants
 export FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-50} PYTHONPATH=$PWD/mutants
 started=$(date +%s)
-"$MUTMUT" run --max-children "${MUTATION_JOBS:-2}" || true
+"$MUTMUT" run --max-children "${MUTATION_JOBS:-2}" "$@" || true
 "$MUTMUT" results --all true > results.txt 2>&1 || "$MUTMUT" results > results.txt 2>&1 || true
 echo "== mutation run took $(( $(date +%s) - started )) s"
 "$PY" - <<'PYEOF'

@@ -13,11 +13,10 @@ heartbeat can arrive and the watch starts over.
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Dict, Optional
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
-from sentry_sdk.scope import Scope
 from sentry_sdk.utils import capture_internal_exceptions
 
 from sentry_webview.integrations._watchdog import Watchdog, anr_event, positive_seconds
@@ -49,7 +48,7 @@ class RendererHangIntegration(Integration, HubFeature):
     def _watchdog(self, hub: RendererHub) -> "RendererHangWatchdog":
         watchdog = self._watchdogs.get(id(hub))
         if watchdog is None:
-            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub.host_scope, hub.knows)
+            watchdog = self._watchdogs[id(hub)] = RendererHangWatchdog(self.threshold, hub)
         return watchdog
 
     def renderer_config(self, hub: RendererHub, config: Dict[str, Any]) -> None:
@@ -93,22 +92,21 @@ class _Renderer:
 class RendererHangWatchdog(Watchdog):
     """Watches the heartbeats of every visible renderer of one host; started by the first one.
 
-    Only renderers the hub still knows (``known``): one it forgot (its LRU of protocol renderers) is no longer watched,
-    so the watch is bounded like the hub, whatever ids pages make up.
+    Only renderers the hub still knows (``hub.knows``): one it forgot (its LRU of protocol renderers) is no
+    longer watched, so the watch is bounded like the hub, whatever ids pages make up.
     """
 
     name = "sentry-webview-renderer-anr"
 
-    def __init__(self, threshold: float, host_scope: Scope, known: Callable[[RendererIdentity], bool]) -> None:
+    def __init__(self, threshold: float, hub: RendererHub) -> None:
         super().__init__(threshold, min(threshold / 4, MAX_INTERVAL))
-        self.host_scope = host_scope
-        self.known = known
+        self.hub = hub
         self._watched: Dict[str, _Renderer] = {}
 
     def status(self, identity: RendererIdentity, visible: bool) -> None:
         """A heartbeat from ``identity``; a hidden renderer is not watched until it is visible again."""
         with self._lock:
-            if not visible or not self.known(identity):
+            if not visible or not self.hub.knows(identity):
                 self._watched.pop(identity.renderer_id, None)
                 return
             if identity.renderer_id not in self._watched and len(self._watched) >= MAX_IDENTITIES:
@@ -123,7 +121,7 @@ class RendererHangWatchdog(Watchdog):
 
     def _forget_unknown(self) -> None:
         """Stop watching the renderers the hub forgot (under ``_lock``)."""
-        for renderer_id in [key for key, renderer in self._watched.items() if not self.known(renderer.identity)]:
+        for renderer_id in [key for key, renderer in self._watched.items() if not self.hub.knows(renderer.identity)]:
             del self._watched[renderer_id]
 
     def _check(self, now: float, stood_still: bool) -> None:
@@ -141,7 +139,7 @@ class RendererHangWatchdog(Watchdog):
                 self._report(renderer.identity, now - renderer.last)
 
     def _report(self, identity: RendererIdentity, blocked: float) -> None:
-        with sentry_sdk.scope.use_isolation_scope(self.host_scope), sentry_sdk.new_scope() as scope:
-            scope.set_context(wire.WEBVIEW_CONTEXT, identity.context())
+        with sentry_sdk.scope.use_isolation_scope(self.hub.host_scope), sentry_sdk.new_scope() as scope:
+            scope.set_context(wire.WEBVIEW_CONTEXT, self.hub.webview_context(identity))
             scope.set_tag(wire.PROCESS_TAG, wire.RENDERER_PROCESS)
             sentry_sdk.capture_event(anr_event("The renderer's event loop has been blocked for %.1f s" % blocked))

@@ -80,7 +80,6 @@ class WebviewIntegration(Integration):
     def setup_once() -> None:
         add_global_event_processor(_drop_pywebview_noise)
         add_global_event_processor(_renderer_scope_attachments)
-        add_global_event_processor(_renderer_app_paths)
         pywebview.install(before_start=_wire_pywebview_windows, after_start=_flush_at_quit)
 
     @classmethod
@@ -182,20 +181,6 @@ def _renderer_scope_attachments(event: "Event", hint: "Hint") -> "Event":
         if synced:
             # A new list: one renderer envelope's events share theirs.
             hint["attachments"] = list(hint.get("attachments") or ()) + synced
-    return event
-
-
-def _renderer_app_paths(event: "Event", hint: "Hint") -> "Event":
-    """The ``webview`` context's URL as ``app:///`` on every renderer event, the host's own ones too
-    (renderer gone, renderer hang), as renderer errors get it when merged."""
-    with capture_internal_exceptions():
-        integration = sentry_sdk.get_client().get_integration(WebviewIntegration)
-        contexts = event.get("contexts")
-        if integration is None or not integration.started or not isinstance(contexts, dict):
-            return event
-        context = contexts.get(wire.WEBVIEW_CONTEXT)
-        if isinstance(context, dict) and (event.get("tags") or {}).get(wire.PROCESS_TAG) == wire.RENDERER_PROCESS:
-            contexts[wire.WEBVIEW_CONTEXT] = integration.hub.paths.context(context)
     return event
 
 

@@ -36,7 +36,7 @@ class WindowEventsIntegration(Integration, HubFeature):
         if reason == "clean-exit":
             return
         with sentry_sdk.new_scope() as scope:
-            scope.set_context(wire.WEBVIEW_CONTEXT, identity.context())
+            scope.set_context(wire.WEBVIEW_CONTEXT, hub.webview_context(identity))
             scope.set_tag(wire.PROCESS_TAG, wire.RENDERER_PROCESS)
             scope.set_tag("exit.reason", reason)
             level: Literal["fatal", "warning"] = "fatal" if reason in FATAL_EXIT_REASONS else "warning"

@@ -169,6 +169,10 @@ class RendererHub:
             wired = identity.renderer_id in self._open
         return identity, identity.renderer_id if wired else ("origin", origin)
 
+    def webview_context(self, identity: RendererIdentity) -> Dict[str, Any]:
+        """The ``webview`` context of the host's own events about a renderer (gone, hung), its URL as ``app:///``."""
+        return self.paths.context(identity.context())
+
     def knows(self, identity: RendererIdentity) -> bool:
         """Whether ``identity`` is still among the renderers the hub remembers (wired, or recent enough)."""
         with self._lock:

@@ -53,8 +53,9 @@ class LocalIngest(ThreadingHTTPServer):
         self.hang = threading.Event()
         self.attempts = 0
         self._changed = threading.Condition()
+        # Polls every 50 ms, so close() takes that long at most (each test closes one).
         self._thread = threading.Thread(
-            target=self.serve_forever, args=(0.05,), name="sentry-webview-ingest", daemon=True  # close() within 50 ms
+            target=self.serve_forever, args=(0.05,), name="sentry-webview-ingest", daemon=True
         )
         self._thread.start()
 
