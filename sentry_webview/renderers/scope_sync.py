@@ -68,7 +68,7 @@ class ScopeSync:
             raise ValueError("scope payload must be a JSON object")
         scope = self.scope
         budget = [MAX_MESSAGE_CHARS]
-        user = normalize(data.get("user"), budget)
+        user = normalize(data["user"], budget) if isinstance(data.get("user"), dict) else None
         if isinstance(user, dict) and any(_non_empty(v) for v in user.values()):
             scope.set_user({k: v for k, v in user.items() if _non_empty(v)})
         for key, value in renderer_tags(dict(_items(data.get("tags")))):

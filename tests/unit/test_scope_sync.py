@@ -1,9 +1,11 @@
+import base64
 from datetime import datetime, timezone
 
 import pytest
 import sentry_sdk
 
 from sentry_webview.renderers.identity import RendererIdentity
+from sentry_webview.renderers import scope_sync
 from sentry_webview.renderers.scope_sync import ScopeSync
 
 RENDERER = RendererIdentity("w1", window_uid="w1")
@@ -60,8 +62,58 @@ def test_each_breadcrumb_is_added_once(sync):
 
 @pytest.mark.parametrize("payload", [[], "x", None, 3])
 def test_a_scope_that_is_not_an_object_is_refused(sync, payload):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^scope payload must be a JSON object$"):  # what the log line tells
         sync.apply(payload, RENDERER)
+
+
+@pytest.mark.parametrize("left", [0, 1])
+@pytest.mark.parametrize("kind", ["extra", "contexts", "breadcrumbs"])
+def test_a_scope_message_sets_values_until_its_budget_is_spent_and_no_more(sync, kind, left):
+    """With one character of the message's budget left, the next value is still set; with none, nothing
+    more is (mutmut: ``budget[0] > 0`` as ``>= 0`` or ``> 1`` survived, for extras, contexts, breadcrumbs)."""
+    spent = scope_sync.MAX_MESSAGE_CHARS - left
+    fill = {"f%d" % n: "x" * scope_sync.MAX_STRING for n in range(spent // scope_sync.MAX_STRING)}
+    if spent % scope_sync.MAX_STRING:
+        fill["rest"] = "x" * (spent % scope_sync.MAX_STRING)
+    message = {"extra": dict(fill, last="y")} if kind == "extra" else {"extra": fill}
+    message.update({"contexts": {"shop": {"open": True}}} if kind == "contexts" else {})
+    message.update({"breadcrumbs": [{"message": "checkout"}]} if kind == "breadcrumbs" else {})
+    sync.apply(message, RENDERER)
+    scope = sync.scope
+    added = {
+        "extra": [key for key in scope._extras if key not in fill],
+        "contexts": list(scope._contexts),
+        "breadcrumbs": list(scope._breadcrumbs),
+    }[kind]
+    assert len(added) == left, added
+
+
+def test_renderer_scope_attachments_are_kept_within_their_bounds(sync):
+    """What a page adds with ``addAttachment`` reaches the host as sent, up to ``MAX_ATTACHMENT_BYTES`` each
+    and the newest ``MAX_ATTACHMENTS``; one too large, unnamed, undecodable or not an object is dropped."""
+    at_limit = b"\x00" * scope_sync.MAX_ATTACHMENT_BYTES
+    sync.apply(
+        {
+            "attachments": [
+                {"filename": "state.json", "data": '{"cart": 3}', "contentType": "text/x-cart"},
+                {"filename": "n" * 300, "data": {"base64": "AP8H"}},
+                {"filename": "at-limit.bin", "data": {"base64": base64.b64encode(at_limit).decode()}},
+                {"filename": "too-big.bin", "data": {"base64": base64.b64encode(at_limit + b"!").decode()}},
+                {"data": "no name"},
+                {"filename": "bad.bin", "data": {"base64": "%%%"}},
+                "not an attachment",
+            ]
+        },
+        RENDERER,
+    )
+    kept = [(a.filename, a.bytes, a.content_type) for a in sync.attachments()]
+    assert kept == [
+        ("state.json", b'{"cart": 3}', "text/x-cart"),
+        ("n" * 256, b"\x00\xff\x07", None),
+        ("at-limit.bin", at_limit, "application/octet-stream"),
+    ]
+    sync.apply({"attachments": [{"filename": "%d.txt" % n, "data": str(n)} for n in range(25)]}, RENDERER)
+    assert [a.filename for a in sync.attachments()] == ["%d.txt" % n for n in range(5, 25)]
 
 
 def test_host_owned_tags_and_contexts_are_not_synced(sync):
