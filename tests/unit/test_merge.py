@@ -30,8 +30,29 @@ def test_js_lists_become_sentry_sdk_values_objects():
 
 
 def test_an_exception_that_is_neither_list_nor_values_is_refused():
-    with pytest.raises(ValueError, match="event.exception"):
+    with pytest.raises(ValueError, match=r"^event\.exception must be a list or \{values: \[\.\.\.\]\}$"):
         normalize_event_shape({"exception": "boom"})
+
+
+@pytest.mark.parametrize("payload", [[], "x", None])
+def test_an_event_that_is_not_an_object_is_refused_with_a_clear_error(payload):
+    with pytest.raises(ValueError, match="^event payload must be a JSON object$"):
+        merge_renderer_event(payload, identity())
+
+
+def test_a_malformed_event_still_arrives_in_a_shape_relay_accepts():
+    """What a page's own or an old SDK may send: an ``sdk`` that is no object, ``packages`` that are no
+    list, no ``platform``, request headers without a User-Agent, a trace context but no trace header."""
+    bare = {"event_id": "a" * 32, "message": "m", "sdk": "junk", "request": {"headers": {"Accept": "*/*"}}}
+    bare["contexts"] = {"trace": {"trace_id": "b" * 32, "span_id": "c" * 16}}
+    event = merge_renderer_event(bare, identity(engine="WebKitGTK"))
+    assert "sdk" not in event and event["platform"] == "javascript"
+    assert event["request"]["headers"] == {"Accept": "*/*"}
+    assert event["contexts"]["trace"] == {"trace_id": "b" * 32, "span_id": "c" * 16}  # no sampling context
+    assert event["contexts"]["runtime"] == {"name": "WebKitGTK", "version": None}
+    assert_relay_accepts(event)
+    odd = merge_renderer_event({"sdk": {"name": "sentry.javascript.browser", "packages": "npm:x"}}, identity())
+    assert [p["name"] for p in odd["sdk"]["packages"]] == ["pypi:sentry-webview"]
 
 
 def test_iso_and_float_timestamps_become_comparable():
