@@ -16,7 +16,13 @@ from sentry_webview.ipc.origins import OriginPolicy, origin_of, script_guard
         ("blob:http://127.0.0.1:8000/5b1c-aa", "http://127.0.0.1:8000"),
         ("filesystem:http://foreign.test/temporary/x", "http://foreign.test"),
         ("file:///home/app/index.html", "null"),
+        ("blob:https://app.example/5b1c", "https://app.example"),
+        ("blob:file:///home/app/index.html", "null"),
         ("blob:null/5b1c", None),
+        ("blob:blob:http://127.0.0.1:8000/5b1c", None),  # an opaque origin, as in the URL standard
+        ("http://user:pw@127.0.0.1:8000/x", "http://127.0.0.1:8000"),
+        ("http://a@b@foreign.test/x", "http://foreign.test"),
+        ("ftp://127.0.0.1/x", None),
         ("data:text/html,<script>1</script>", None),
         ("about:blank", None),
         ("javascript:alert(1)", None),
@@ -51,6 +57,13 @@ def test_null_only_where_the_app_opted_in_or_its_own_page_is_file_or_html():
     assert file_window("null") and file_window.page_allowed("file:///app/other.html", window="w1")
 
 
+def test_a_wired_windows_own_remote_page_may_talk_to_the_host_and_only_its_origin():
+    policy = OriginPolicy()
+    policy.allow("w1", "https://app.example/index.html")  # create_window(url="https://app.example/")
+    assert policy("https://app.example") and policy.page_allowed("https://app.example/other.html", window="w1")
+    assert not policy("https://foreign.test") and not policy("null")
+
+
 def test_a_window_whose_url_is_not_known_yet_turns_no_null_on():
     policy = OriginPolicy()
     policy.allow("local", None)  # create_window(url="index.html"): pywebview serves it over http later
@@ -66,6 +79,10 @@ def test_null_is_decided_per_window_for_the_bridge_and_the_injected_script():
     assert policy.page_allowed("file:///tmp/x.html", window="html")
     assert not policy.page_allowed("file:///tmp/x.html", window="http")
     assert policy("null")  # the protocol can't tell a request's window: null while an html= window is open
+    # A document whose engine reports no URL yet, or about:blank, in the http window or in no known window:
+    assert not policy.page_allowed(None, window="http") and not policy.page_allowed(None)
+    assert not policy.page_allowed("about:blank", html_page=True, window="http")
+    assert not policy.page_allowed("file:///tmp/x.html") and not OriginPolicy(["null"]).page_allowed("about:blank")
 
 
 def test_listed_origins_match_as_the_app_wrote_them_and_odd_origin_headers_are_refused():
@@ -113,6 +130,13 @@ def test_the_injected_scripts_guard_judges_a_document_as_the_host_does(rule, hre
         timeout=30,
     )
     assert out.stdout == str(allowed).lower(), out.stderr
+
+
+def test_the_rule_in_the_injected_script_is_the_policys_and_cannot_close_a_script_tag():
+    rule = OriginPolicy(["https://x.example</script><script>alert(1)//"]).script_rule("w")
+    guard = script_guard(rule)
+    assert "<" not in guard
+    assert json.loads(guard[guard.rindex("})(") + 3 : -1]) == rule
 
 
 def _browser_origin(href):
