@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 import pytest
 import sentry_sdk
 
-from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.renderers import scope_sync
+from sentry_webview.renderers.identity import RendererIdentity
 from sentry_webview.renderers.scope_sync import ScopeSync
 
 RENDERER = RendererIdentity("w1", window_uid="w1")
