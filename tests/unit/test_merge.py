@@ -10,6 +10,7 @@ from sentry_webview.renderers.merge import (
     normalize_breadcrumb,
     normalize_event_shape,
     to_datetime,
+    without_host_details,
 )
 from sentry_webview.renderers.paths import AppPaths
 from tests.conftest import sample_event
@@ -57,6 +58,15 @@ def test_a_malformed_event_still_arrives_in_a_shape_relay_accepts():
 
 def test_iso_and_float_timestamps_become_comparable():
     assert to_datetime("2026-11-24T00:38:18.061Z") == to_datetime(1795480698.061)
+    utc = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert to_datetime("2026-01-01T02:00:00+02:00") == utc  # an offset is kept, not taken for UTC
+    assert to_datetime("2026-01-01T00:00:00") == utc and to_datetime("2026-01-01T00:00:00").tzinfo is not None
+
+
+def test_a_renderer_event_without_the_hosts_details_is_left_as_it_is():
+    assert without_host_details({"extra": {"cart": 3}}) == {"extra": {"cart": 3}}
+    event = {"server_name": "pc-7", "modules": {}, "extra": {"sys.argv": ["app"], "cart": 3}}
+    assert without_host_details(event) == {"extra": {"cart": 3}}
 
 
 def test_what_the_host_owns_gives_way_and_the_renderers_sdk_stays():
@@ -193,7 +203,7 @@ def test_a_renderer_cannot_claim_host_owned_tags_or_contexts():
 def test_renderer_tags_relay_would_reject_are_left_out_and_long_values_cut():
     """Relay turns an empty tag value into an error on the event (found by fuzzing the protocol)."""
     tags = {"empty": "", "blank": " \t", "lines": "a\nb", "none": None, "nested": {"a": 1}, "list": [1], "": "no key"}
-    tags.update({"\n": "newline key", "n": 3, "long": "v" * 300, "padded": "  p "})
+    tags.update({"\n": "newline key", "a\nb": "newline in the key", "n": 3, "long": "v" * 300, "padded": "  p "})
     merged = merge_renderer_event({"tags": tags}, RendererIdentity("r1"))
     kept = {k: v for k, v in merged["tags"].items() if not k.startswith("event.")}
     assert kept == {"n": 3, "long": "v" * 200, "padded": "p"}

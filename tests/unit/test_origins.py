@@ -52,6 +52,7 @@ def test_null_only_where_the_app_opted_in_or_its_own_page_is_file_or_html():
     html_window = OriginPolicy()
     html_window.allow("w1", None, html_page=True)
     assert html_window("null") and html_window.page_allowed("about:blank", html_page=True, window="w1")
+    assert html_window.page_allowed("data:text/html;charset=UTF-8,%3Cp%3E", html_page=True, window="w1")  # Qt's
     file_window = OriginPolicy()
     file_window.allow("w1", "file:///app/index.html")
     assert file_window("null") and file_window.page_allowed("file:///app/other.html", window="w1")

@@ -1,4 +1,5 @@
 import base64
+import logging
 from datetime import datetime, timezone
 
 import pytest
@@ -88,6 +89,38 @@ def test_a_scope_message_sets_values_until_its_budget_is_spent_and_no_more(sync,
     assert len(added) == left, added
 
 
+def test_renderer_keys_stop_at_the_cap_per_kind_and_keys_already_set_still_change(sync, monkeypatch, caplog):
+    monkeypatch.setattr(scope_sync, "MAX_SCOPE_KEYS", 2)
+    with caplog.at_level(logging.WARNING, "sentry_webview"):
+        for n in range(3):
+            sync.apply(
+                {"tags": {"t%d" % n: "v"}, "extra": {"e%d" % n: "v"}, "contexts": {"c%d" % n: {"v": 1}}}, RENDERER
+            )
+        sync.apply({"tags": {"t0": "changed", "t9": "new"}}, RENDERER)
+    assert sync.scope._tags == {"side": "host", "t0": "changed", "t1": "v"}
+    assert set(sync.scope._extras) == {"e0", "e1"} and set(sync.scope._contexts) == {"c0", "c1"}
+    assert sync.dropped_keys == {"tags": 2, "extra": 1, "contexts": 1}
+    assert [r.getMessage() for r in caplog.records] == [
+        "sentry-webview: renderers set more than 2 %s; new keys are dropped" % kind
+        for kind in ("tags", "extra", "contexts")
+    ]
+
+
+def test_normalize_keeps_three_levels_and_spends_the_budget_exactly():
+    budget = [10**6]
+    assert scope_sync.normalize(["a", ["b", ["c", ["d"]]]], budget) == ["a", ["b", ["c", "[Array]"]]]
+    assert scope_sync.normalize({"a": {"b": {"c": {"d": 1}}}}, budget) == {"a": {"b": {"c": "[Object]"}}}
+    for value in ({"a": "xx"}, ["xx", None]):  # 2 for the object or list, 2 for "xx", 8 for anything else
+        budget = [4 + (8 if isinstance(value, list) else 0)]
+        assert scope_sync.normalize(value, budget) == value and budget == [0]
+        assert scope_sync.normalize("y", budget) == "[Truncated]"
+
+
+def test_a_breadcrumbs_data_keeps_three_levels_below_it(sync):
+    sync.apply({"breadcrumbs": [{"message": "m", "data": {"a": {"b": {"c": {"d": 1}}}}}]}, RENDERER)
+    assert sync.scope._breadcrumbs[-1]["data"] == {"a": {"b": {"c": "[Object]"}}, "webview.window": "w1"}
+
+
 def test_renderer_scope_attachments_are_kept_within_their_bounds(sync):
     """What a page adds with ``addAttachment`` reaches the host as sent, up to ``MAX_ATTACHMENT_BYTES`` each
     and the newest ``MAX_ATTACHMENTS``; one too large, unnamed, undecodable or not an object is dropped."""
@@ -99,6 +132,7 @@ def test_renderer_scope_attachments_are_kept_within_their_bounds(sync):
                 {"filename": "n" * 300, "data": {"base64": "AP8H"}},
                 {"filename": "at-limit.bin", "data": {"base64": base64.b64encode(at_limit).decode()}},
                 {"filename": "too-big.bin", "data": {"base64": base64.b64encode(at_limit + b"!").decode()}},
+                {"filename": "notes.txt", "data": "n", "contentType": 5},  # guessed from the name instead
                 {"data": "no name"},
                 {"filename": "bad.bin", "data": {"base64": "%%%"}},
                 "not an attachment",
@@ -111,6 +145,7 @@ def test_renderer_scope_attachments_are_kept_within_their_bounds(sync):
         ("state.json", b'{"cart": 3}', "text/x-cart"),
         ("n" * 256, b"\x00\xff\x07", None),
         ("at-limit.bin", at_limit, "application/octet-stream"),
+        ("notes.txt", b"n", "text/plain"),
     ]
     sync.apply({"attachments": [{"filename": "%d.txt" % n, "data": str(n)} for n in range(25)]}, RENDERER)
     assert [a.filename for a in sync.attachments()] == ["%d.txt" % n for n in range(5, 25)]
