@@ -35,7 +35,7 @@ class Held:
         def handle(payload, identity):
             started.set()
             self.gate.wait(10)
-            self.handled.append((identity.renderer_id, payload))
+            self.handled.append((getattr(identity, "renderer_id", None), payload))
 
         self.intake = Intake({wire.ENVELOPE: Route(lambda p: p, handle)}, sentry_sdk.get_isolation_scope(), **bounds)
         self.intake.accept(wire.ENVELOPE, first, A)
@@ -124,6 +124,17 @@ def test_a_bucket_groups_renderers_in_one_turn_and_one_cap():
         held.intake.accept(wire.ENVELOPE, "z1", Renderer("z"), bucket="origin")
     held.intake.accept(wire.ENVELOPE, "b1", B)
     assert held.release() == ["held", "x1", "b1", "y1"]
+
+
+def test_without_a_bucket_a_renderers_messages_share_its_id_and_identities_without_one_are_apart():
+    held = Held(max_queue=100, max_per_renderer=1)
+    held.intake.accept(wire.ENVELOPE, "a1", Renderer("a"))  # a new identity object, the same renderer
+    with pytest.raises(Overloaded):
+        held.intake.accept(wire.ENVELOPE, "a2", Renderer("a"))
+    anonymous = [type("Anonymous", (), {"renderer_id": None})(), object(), object()]
+    for n, identity in enumerate(anonymous):  # each its own turn and cap
+        held.intake.accept(wire.ENVELOPE, "x%d" % n, identity)
+    assert sorted(held.release()) == ["a1", "held", "x0", "x1", "x2"]
 
 
 @pytest.mark.parametrize(
