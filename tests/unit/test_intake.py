@@ -53,8 +53,10 @@ def test_a_route_is_one_per_wire_channel():
     for channel in ("not-a-channel", wire.START):
         with pytest.raises(ValueError, match="^%r is not a wire channel, or it has a handler already$" % channel):
             intake.add_route(channel, Route(dict, print))
-    intake.add_route(wire.STATUS, Route(dict, print))
-    assert set(intake.routes) == {wire.START, wire.STATUS}
+    beats = []
+    intake.add_route(wire.STATUS, Route(dict, lambda payload, identity: beats.append(identity), inline=True))
+    intake.accept(wire.STATUS, {"visible": True}, A)
+    assert set(intake.routes) == {wire.START, wire.STATUS} and beats == [A]
 
 
 def test_an_unknown_channel_is_malformed_and_a_channel_without_a_handler_only_counted(caplog):
@@ -63,7 +65,8 @@ def test_an_unknown_channel_is_malformed_and_a_channel_without_a_handler_only_co
         with pytest.raises(MalformedPayload, match="unknown channel 'nope'"):
             intake.accept("nope", "{}", A)
         intake.accept(wire.STATUS, "{}", A)  # its feature is turned off
-    assert intake.stats == {"malformed": 1, "unhandled": 1}
+        intake.accept(wire.STATUS, "{}", B)
+    assert intake.stats == {"malformed": 1, "unhandled": 2}
     assert [r.getMessage() for r in caplog.records] == [
         "sentry-webview dropped a renderer message (malformed): unknown channel 'nope'"
     ]
@@ -94,15 +97,17 @@ def test_inline_routes_run_on_the_callers_thread_in_the_host_scope_and_queued_on
 
     def handle(payload, identity):
         tags = sentry_sdk.get_isolation_scope()._tags
-        seen.append((payload, threading.current_thread().name, tags.get("side")))
+        seen.append((payload, identity, threading.current_thread().name, tags.get("side")))
 
     routes = {wire.SCOPE: Route(str, handle, inline=True), wire.ENVELOPE: Route(str, handle)}
     intake = Intake(routes, host_scope)
     intake.accept(wire.SCOPE, "inline", A)
-    assert seen == [("inline", threading.current_thread().name, "host")]
+    assert intake.submit(wire.SCOPE, "over the bridge", B) is None
+    here = threading.current_thread().name
+    assert seen == [("inline", A, here, "host"), ("over the bridge", B, here, "host")]
     intake.accept(wire.ENVELOPE, "queued", A)
-    assert intake.join(5)
-    assert seen[1] == ("queued", "sentry-webview-intake", "host")
+    assert intake.join()  # no timeout: until it is handled
+    assert seen[2] == ("queued", A, "sentry-webview-intake", "host")
     intake.close()
 
 
@@ -190,11 +195,16 @@ def test_join_gives_up_at_its_timeout_and_close_lets_the_worker_finish_what_wait
     intake = held.intake
     intake.accept(wire.ENVELOPE, "two", A)
     assert intake.join(0.2) is False and intake.queued == 2
+    threading.Timer(0.2, held.gate.set).start()
+    assert intake.join(0.9) is True  # waits up to its timeout, not less
+    held.gate.clear()
+    intake.accept(wire.ENVELOPE, "three", A)
+    intake.accept(wire.ENVELOPE, "four", A)
     worker = intake._worker
     intake.close()
     held.gate.set()
     worker.join(5)
-    assert not worker.is_alive() and [p for _, p in held.handled] == ["one", "two"]
+    assert not worker.is_alive() and [p for _, p in held.handled] == ["one", "two", "three", "four"]
     intake.accept(wire.ENVELOPE, "after close", A)  # a new worker for what comes later
     assert intake.join(5) and held.handled[-1] == ("a", "after close")
     intake.close()
