@@ -8,13 +8,14 @@ import socket
 import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import sentry_sdk
 
 import sentry_webview
 from sentry_webview.integrations import renderer_hang
-from sentry_webview.ipc import protocol
+from sentry_webview.ipc import protocol, wire
 from sentry_webview.renderers import hub as hub_module
 from sentry_webview.renderers.hub import MAX_EVENT_ITEM_BYTES, MAX_REPLAY_RECORDING_BYTES
 from sentry_webview.renderers.identity import RendererIdentity
@@ -34,6 +35,14 @@ def envelope(message, event_id=None, attachment=b""):
         lines += [json.dumps({"type": "attachment", "length": len(attachment), "filename": "a.bin"})]
         return ("\n".join(lines) + "\n").encode() + attachment
     return "\n".join(lines)
+
+
+def envelope_of_size(message, size):
+    """An envelope of exactly ``size`` bytes: an event and an attachment that fills the rest."""
+    attachment = size
+    while len(envelope(message, "f" * 32, b"y" * attachment)) != size:
+        attachment = size - (len(envelope(message, "f" * 32, b"y" * attachment)) - attachment)
+    return envelope(message, "f" * 32, b"y" * attachment)
 
 
 def hub():
@@ -139,21 +148,26 @@ def test_with_the_queue_full_of_a_pages_flood_under_any_ids_a_wired_window_is_st
     assert [order.index("shop-%d" % n) for n in range(3)] == [2, 4, 6], order
 
 
-def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, ingest):
-    webview_sdk()
-    config = sentry_webview.renderer_config()
+def hold_the_worker(max_bytes):
+    """The intake's worker waits for the returned event: bodies stay queued, within ``max_bytes``."""
     intake = hub().intake
-    intake.max_bytes = 3 * 1024 * 1024
+    intake.max_bytes = max_bytes
     release = threading.Event()
     original = hub()._on_envelope
 
-    def slow(envelope, identity):  # the worker is busy: bodies wait in the intake
+    def slow(envelope, identity):
         release.wait(10)
         original(envelope, identity)
 
-    intake.routes["envelope"] = intake.routes["envelope"].__class__(
-        intake.routes["envelope"].parse, slow, intake.routes["envelope"].inline
-    )
+    route = intake.routes["envelope"]
+    intake.routes["envelope"] = route.__class__(route.parse, slow, route.inline)
+    return intake, release
+
+
+def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, ingest):
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    intake, release = hold_the_worker(3 * 1024 * 1024)
     replies = [post(config, "envelope", envelope("big", attachment=b"x" * 1024 * 1024)) for _ in range(6)]
     statuses = [status for status, _, _ in replies]
     assert statuses[:2] == [200, 200] and 429 in statuses
@@ -170,6 +184,34 @@ def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, 
     for entry in (d for r in reports for d in r.get("discarded_events", [])):
         lost[entry["reason"], entry["category"]] += entry["quantity"]
     assert lost == {("queue_overflow", "error"): statuses.count(429)}  # what Sentry's stats show as dropped errors
+
+
+def test_a_body_past_the_budget_is_refused_before_it_is_read_and_one_that_fits_exactly_is_taken(webview_sdk, ingest):
+    """The budget counts a body by its Content-Length before reading a byte of it: a page can't make the
+    host hold more than the budget in memory, and a body that just fits is not refused."""
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    intake, release = hold_the_worker(3 * 1024 * 1024)
+    assert post(config, "envelope", envelope("queued", attachment=b"x" * 1024 * 1024))[0] == 200
+    room = intake.max_bytes - intake.queued_bytes
+    url = urlsplit(config["protocolUrl"])
+    with socket.create_connection((url.hostname, url.port), timeout=3) as sock:  # headers only, no body
+        sock.sendall(
+            b"POST %s HTTP/1.1\r\nHost: %s\r\nOrigin: http://127.0.0.1:8000\r\n%s: %s\r\nContent-Length: %d\r\n\r\n"
+            % (
+                wire.protocol_path(config["ipcNamespace"], "envelope").encode(),
+                url.netloc.encode(),
+                wire.TOKEN_HEADER.encode(),
+                config["headers"][wire.TOKEN_HEADER].encode(),
+                room + 1,
+            )
+        )
+        assert sock.recv(64).startswith(b"HTTP/1.1 429")
+    fits = envelope_of_size("fits", room)
+    assert post(config, "envelope", fits)[0] == 200
+    release.set()
+    assert intake.join(10) and sentry_webview.flush(5)
+    assert sorted(e["message"] for e in ingest.wait_for_exactly(2)) == ["fits", "queued"]
 
 
 @pytest.mark.parametrize("channel", ["envelope", "scope", "start"])

@@ -97,14 +97,24 @@ def test_malformed_bodies_get_400_and_the_server_stays_up(config, ingest, body, 
 def test_oversized_bodies_get_413(webview_sdk, ingest):
     webview_sdk(integrations=[sentry_webview.WebviewIntegration(max_request_bytes=1000)])
     config = sentry_webview.renderer_config()
-    assert post(config, "envelope", ENVELOPE + " " * 1000)[0] == 413
+    declared = post(config, "envelope", ENVELOPE + " " * 1000)
     scope = b'{"tags": {}}'
     assert post(config, "scope", scope + b" " * (1000 - len(scope)))[0] == 200  # exactly the limit
     assert post(config, "scope", scope + b" " * (1001 - len(scope)))[0] == 413
     chunked = {"Transfer-Encoding": "chunked", "Content-Length": None}
     url_body = b"%x\r\n%s\r\n0\r\n\r\n" % (2000, b"x" * 2000)
-    assert post(config, "envelope", url_body, headers=chunked)[0] == 413
+    read = post(config, "envelope", url_body, headers=chunked)
+    for status, headers, _ in (declared, read):  # told by Content-Length, or found reading the body
+        assert status == 413 and headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
     assert delivered(ingest) == []
+
+
+def test_a_page_can_read_why_its_request_was_refused(config):
+    """Without CORS headers on a refusal, the page's fetch fails as a network error: it can't tell a wrong
+    token (a page of an earlier run) from a host that is gone."""
+    for token in (False, "guessed"):
+        status, headers, _ = post(config, "envelope", ENVELOPE, token=token)
+        assert status == 403 and headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
 
 
 def test_cors_preflight_is_answered_only_for_allowed_origins(config):
