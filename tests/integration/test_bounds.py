@@ -174,6 +174,8 @@ def test_past_the_bytes_budget_bodies_get_429_with_a_client_report(webview_sdk, 
     # A page whose @sentry/browser transport posts here backs off for Retry-After (60 s without it).
     retry_after = [{k.lower(): v for k, v in headers.items()}.get("retry-after") for status, headers, _ in replies]
     assert {value for value, status in zip(retry_after, statuses) if status == 429} == {"1"}
+    # and it can read them: a refusal without CORS headers is a network error to the page's fetch
+    assert {h.get("Access-Control-Allow-Origin") for status, h, _ in replies} == {"http://127.0.0.1:8000"}
     assert intake.queued_bytes <= intake.max_bytes
     release.set()
     assert intake.join(10) and sentry_webview.flush(5)
@@ -212,6 +214,25 @@ def test_a_body_past_the_budget_is_refused_before_it_is_read_and_one_that_fits_e
     release.set()
     assert intake.join(10) and sentry_webview.flush(5)
     assert sorted(e["message"] for e in ingest.wait_for_exactly(2)) == ["fits", "queued"]
+
+
+def test_pages_of_two_origins_wait_in_buckets_of_their_own(webview_sdk, ingest):
+    """A page that isn't a wired window shares a bucket with its origin's pages, not with other origins':
+    one origin past its cap gets 429 with Retry-After, the other is still taken."""
+    webview_sdk()
+    config = sentry_webview.renderer_config()
+    intake, release = hold_the_worker(64 * 1024 * 1024)
+    intake.max_per_renderer = 2
+    flooding, other = "http://127.0.0.1:8000", "http://127.0.0.1:9000"
+    replies = [post(config, "envelope", envelope("a%d" % n), origin=flooding, renderer=str(n)) for n in range(5)]
+    refused = [
+        (headers["Retry-After"], headers["Access-Control-Allow-Origin"]) for s, headers, _ in replies if s == 429
+    ]
+    assert refused and set(refused) == {("1", flooding)}
+    assert post(config, "envelope", envelope("b"), origin=other, renderer="9")[0] == 200
+    release.set()
+    assert intake.join(10) and sentry_webview.flush(5)
+    assert "b" in [e["message"] for e in ingest.wait_for_exactly(6 - len(refused))]
 
 
 @pytest.mark.parametrize("channel", ["envelope", "scope", "start"])
