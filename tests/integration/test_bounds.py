@@ -243,8 +243,8 @@ def test_deep_json_over_the_socket_is_a_400_and_never_an_event_of_ours(webview_s
     body = deep if channel != "envelope" else '{"event_id": %s}\n{"type":"event"}\n{}' % deep
     deep_event = '{}\n{"type":"event"}\n{"extra": %s}' % ('{"a":' * 5000 + "1" + "}" * 5000)
     for payload in (body, deep_event) if channel == "envelope" else (body, '{"user": %s}' % deep):
-        status, _, text = post(config, channel, payload)
-        assert status == 400, text
+        status, headers, text = post(config, channel, payload)
+        assert status == 400 and headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000", text
     assert post(config, "envelope", envelope("after"))[0] == 200
     sentry_webview.flush(5)
     assert [e.get("message") for e in ingest.events] == ["after"]
