@@ -148,6 +148,7 @@ def test_without_a_bucket_a_renderers_messages_share_its_id_and_identities_witho
         ({"max_queue": 3, "max_per_renderer": 9}, 3),  # the one the worker holds counts until it is handled
         ({"max_queue": 100, "max_per_renderer": 2}, 3),  # per renderer: those waiting, not the one held
         ({"max_queue": 8}, 3),  # per renderer by default: a quarter of the queue
+        ({"max_queue": 3}, 2),  # and at least one
         ({"max_bytes": 25}, 2),  # 10 bytes each: a third is over 25
         ({"max_bytes": 30}, 3),  # exactly at the budget fits
     ],
