@@ -145,6 +145,9 @@ def init(
         attach_screenshot=attach_screenshot,
     )
     given = list(options.pop("integrations", None) or [])
+    for mine in given:  # an app's own HostSessionIntegration(...) keeps its run files where crash reports look
+        if isinstance(mine, RunIntegration) and mine.data_dir is None and data_dir is not None:
+            mine.data_dir = Path(data_dir)
     # Filtered here too: sentry-sdk ignores disabled_integrations for one it set up in an earlier init.
     disabled = tuple(d if isinstance(d, type) else type(d) for d in options.get("disabled_integrations") or ())
     integrations = [
