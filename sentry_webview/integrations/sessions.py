@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from sentry_sdk.client import BaseClient
+from sentry_sdk.envelope import Envelope
 from sentry_sdk.scope import Scope
 from sentry_sdk.session import Session
 from sentry_sdk.utils import capture_internal_exceptions, datetime_from_isoformat
@@ -100,7 +101,7 @@ class HostSessionIntegration(RunIntegration, HubFeature):
                 if data is not None:
                     crashed_at = self._files.dumped(pid) or data.get("crashed_at")
                     crashed = crashed_at is not None or data.get("status") == "crashed"
-                    client.capture_session(_ended_session(data, "crashed" if crashed else "abnormal", crashed_at))
+                    _send_now(client, _ended_session(data, "crashed" if crashed else "abnormal", crashed_at))
             self._files.remove(SESSION, pid)
 
 
@@ -121,6 +122,15 @@ def _renderer_errors_dont_crash(update: _compat.UpdateSession) -> _compat.Update
         return None
 
     return _update_session_from_event
+
+
+def _send_now(client: BaseClient, session: Session) -> None:
+    """Send a past run's session now: ``capture_session`` holds it up to a minute, and a run that dies within
+    that minute (a crash loop at start) would lose it, its file already gone."""
+    if client.transport is not None and session.release:
+        envelope = Envelope()
+        envelope.add_session(session)
+        client.transport.capture_envelope(envelope)
 
 
 def _ended_session(data: Dict[str, Any], status: str, crashed_at: Optional[float]) -> Session:

@@ -16,7 +16,12 @@ APP = textwrap.dedent(
 
     dsn, data_dir, action = sys.argv[1:4]
     off = [sentry_webview.HostSessionIntegration, sentry_webview.HostCrashIntegration] if action == "off" else []
-    sentry_webview.init(dsn=dsn, data_dir=data_dir, release="shop@1.0", environment="test", disabled_integrations=off)
+    # A run that waits to be killed saves its session every 0.3 s, not every minute.
+    saving = [sentry_webview.HostSessionIntegration(persist_interval=0.3)] if action.endswith("then-wait") else []
+    sentry_webview.init(
+        dsn=dsn, data_dir=data_dir, release="shop@1.0", environment="test", disabled_integrations=off,
+        integrations=saving,
+    )
     sentry_sdk.set_user({"id": "user-7"})
     sentry_sdk.set_tag("shop.tier", "gold")
     sentry_sdk.add_breadcrumb(category="cart", message="added socks")
@@ -42,16 +47,21 @@ APP = textwrap.dedent(
         identity = host.identity_for("renderer-1")
         host.intake.accept("scope", sys.argv[4], identity)
         raise RuntimeError("unhandled in the host")
-    elif action in ("renderer-crash", "renderer-error"):
+    elif action.startswith(("renderer-crash", "renderer-error")):
         host = sentry_sdk.get_client().get_integration(sentry_webview.WebviewIntegration).hub
         identity = host.identity_for("renderer-1")
         host.window_created(identity)
-        if action == "renderer-crash":
+        if action.startswith("renderer-crash"):
             host.renderer_gone(identity, "crashed", exit_code=139)
         else:
             host.intake.accept("envelope", open(sys.argv[4]).read(), identity)
             host.intake.join(5)
-    elif action == "wait":
+    elif action == "error-then-wait":
+        sentry_sdk.capture_exception(ValueError("handled"))
+    if action.endswith("anr"):  # the GUI thread was blocked (what AppHangIntegration sends)
+        from sentry_webview.integrations._watchdog import anr_event
+        sentry_sdk.capture_event(anr_event("The GUI thread has been blocked for 5.0 s"))
+    if action.endswith("wait"):
         time.sleep(600)
     elif action in ("abort", "segfault", "off"):
         threading.Thread(target=second_thread_waits, name="second-thread", daemon=True).start()

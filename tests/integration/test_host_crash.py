@@ -38,7 +38,7 @@ def test_a_crashed_run_is_reported_once_at_the_next_start(tmp_path, ingest, acti
 
     crashed_run, this_run = ingest.wait_for(lambda i: len(sessions(i)) == 2 and sessions(i))
     assert (crashed_run["status"], crashed_run["did"], this_run["status"]) == ("crashed", "user-7", "exited")
-    assert crashed_run["duration"] >= 1.0  # it crashed 1.5 s after init
+    assert 1.4 <= crashed_run["duration"] < 10  # it crashed 1.5 s after init, after its last save (1.0 s)
 
     assert run_app(tmp_path, ingest, "exit").returncode == 0
     assert len(ingest.events) == 1

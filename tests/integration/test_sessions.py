@@ -99,6 +99,44 @@ def test_a_killed_run_is_reported_abnormal_at_the_next_start(tmp_path, ingest):
     ]
 
 
+def test_a_killed_run_keeps_its_errors_its_time_and_a_crash_it_already_had(tmp_path, ingest):
+    """Saved each second it changed, else every ``persist_interval`` (0.3 s here): a run killed 2.5 s in is
+    reported with its error count, about its real duration, and ``crashed`` when a renderer crashed before."""
+    for action in ("error-then-wait", "renderer-crash-then-wait"):  # each start reports the run before it
+        child = start_app(tmp_path, ingest, action)
+        time.sleep(2.5)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert run_app(tmp_path, ingest, "exit").returncode == 0
+    abnormal, crashed, exited = ingest.wait_for(lambda i: len(sessions(i)) == 3 and sessions(i))
+    assert_session(abnormal, "abnormal", errors=1)
+    assert_session(crashed, "crashed")
+    assert_session(exited, "exited")
+    assert 1.5 <= abnormal["duration"] < 10 and 1.5 <= crashed["duration"] < 10  # saved at 2 s, not just at start
+
+
+def test_a_hang_makes_the_session_abnormal_unless_it_crashed(tmp_path, ingest):
+    """As @sentry/electron's ANR sessions: a blocked GUI thread is an abnormal run, a crash stays a crash."""
+    assert run_app(tmp_path, ingest, "anr").returncode == 0
+    assert run_app(tmp_path, ingest, "renderer-crash-anr").returncode == 0
+    hung, crashed = ingest.wait_for(lambda i: len(sessions(i)) == 2 and sessions(i))
+    assert_session(hung, "abnormal", errors=1)
+    assert_session(crashed, "crashed", errors=1)
+
+
+def test_an_apps_own_session_after_a_plain_sentry_sdk_init_still_counts_its_errors(webview_sdk, ingest):
+    """sentry-webview's session hook stays installed for the process; without its integration it changes
+    nothing of a session the app runs itself."""
+    webview_sdk(release="first@1")
+    sentry_sdk.init(dsn=ingest.dsn, release="shop@1.0")
+    sentry_sdk.start_session(session_mode="application")
+    sentry_sdk.capture_exception(ValueError("handled"))
+    sentry_sdk.end_session()
+    sentry_sdk.flush(5)
+    [session] = [s for s in ingest.wait_for(sessions) if s["attrs"]["release"] == "shop@1.0"]
+    assert (session["status"], session["errors"]) == ("exited", 1)
+
+
 def test_a_sibling_that_is_still_running_is_left_alone(tmp_path, ingest):
     sibling = start_app(tmp_path, ingest, "wait")
     try:
