@@ -50,10 +50,18 @@ for channel, body in (("scope", '{"tags": {"page": "cart"}}'), ("envelope", ENVE
 """.replace("ENVELOPE", repr('{}\n{"type": "event"}\n{"message": "from a page", "platform": "javascript"}'))
 
 
+# The same through a bridge call on the main thread (CEF runs its JavascriptBindings there): the worker it
+# starts must be a daemon whatever thread started it.
+BRIDGE_MESSAGE = """
+hub = sentry_webview.WebviewIntegration.current().hub
+assert hub.intake.submit("envelope", ENVELOPE, hub.identity_for("w1")) is None
+""".replace("ENVELOPE", repr('{}\n{"type": "event"}\n{"message": "from a page", "platform": "javascript"}'))
+
+
 @pytest.mark.parametrize(
     "hold, events",
-    [("", 0), (HELD_CONNECTION, 0), (PAGE_MESSAGES, 1)],
-    ids=["idle", "a-connection-held-open", "after-a-pages-messages"],
+    [("", 0), (HELD_CONNECTION, 0), (PAGE_MESSAGES, 1), (BRIDGE_MESSAGE, 1)],
+    ids=["idle", "a-connection-held-open", "after-a-pages-messages", "after-a-bridge-call-on-the-main-thread"],
 )
 def test_the_exit_handlers_take_milliseconds(ingest, tmp_path, hold, events):
     delays = []
