@@ -6,6 +6,7 @@ import stat
 import threading
 import time
 
+import pytest
 import sentry_sdk
 
 from sentry_webview.integrations._runs import DUMP, RunFiles
@@ -62,6 +63,39 @@ def test_prune_drops_by_stat_and_a_huge_file_costs_no_legitimate_envelope(tmp_pa
         huge.truncate(300 * 1024 * 1024)
     assert queue.prune() == []
     assert len(queue.files()) == 5
+
+
+def test_a_file_another_instance_sends_or_that_is_gone_is_not_claimed_and_not_read(tmp_path):
+    path = tmp_path / "q"
+    mine, other = new_queue(path), new_queue(path)
+    mine.put(ERROR)
+    mine.put(ERROR)
+    first, second = mine.files()
+    assert other.claim(first) and other.read(first) == ERROR
+    started = time.monotonic()
+    assert mine.claim(first) is False and time.monotonic() - started < 1  # never waits for the other's lock
+    with pytest.raises(OSError, match="is not claimed"):
+        mine.read(first)
+    assert mine.claim(second)
+    with pytest.raises(OSError, match="is not claimed"):  # only the claimed file is read
+        mine.read(first)
+    other.done(first)
+    other.release()
+    assert mine.claim(first) is False  # sent and removed meanwhile
+
+
+def test_the_quarantine_keeps_the_newest_ten_and_never_deletes_a_directory(tmp_path):
+    queue = new_queue(tmp_path / "q")
+    aside = tmp_path / "q" / "quarantine"
+    aside.mkdir(parents=True)
+    (aside / "0-a-directory").mkdir()
+    for n in range(12):
+        odd = tmp_path / "q" / ("%02d-odd.envelope" % n)
+        odd.write_text("x")
+        queue.quarantine(odd)
+    assert sorted(p.name for p in aside.iterdir()) == ["0-a-directory"] + [
+        "%02d-odd.envelope" % n for n in range(2, 12)
+    ]
 
 
 def test_two_instances_never_send_one_envelope_twice(tmp_path):

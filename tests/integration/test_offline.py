@@ -76,6 +76,28 @@ def test_events_captured_while_the_ingest_is_down_arrive_once_at_the_next_start(
         assert_relay_accepts(event)
 
 
+def test_at_start_the_whole_queue_is_sent_in_one_round_not_one_envelope_per_retry_interval(
+    webview_sdk, ingest, tmp_path
+):
+    """With the default retry interval (60 s), what waited on disk arrives at once, each as an envelope."""
+    queue = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": queue})
+    ids = capture_host_errors(3)
+    close_client()
+    webview_sdk(offline={"path": queue})
+    assert sorted(e["event_id"] for e in ingest.wait_for_exactly(3, timeout=5)) == sorted(ids)
+    assert {r.headers["Content-Type"] for r in ingest.received} == {"application/x-sentry-envelope"}
+    assert queued(queue) == []
+
+
+def test_the_default_queue_is_under_the_data_dir_per_dsn(webview_sdk, ingest, tmp_path):
+    webview_sdk(dsn=dead_dsn(), offline={}, data_dir=tmp_path / "app-data")
+    capture_host_errors(1)
+    close_client()
+    [stored] = list((tmp_path / "app-data").rglob("*.envelope"))
+    assert stored.parent.parent == tmp_path / "app-data" / "queue"  # <data dir>/queue/<hash of the DSN>/
+
+
 def test_a_failing_ingest_gets_the_events_once_it_recovers(webview_sdk, ingest, tmp_path):
     ingest.reply = (500, {})
     webview_sdk(offline={"path": tmp_path / "q", "retry_interval": 0.2})
