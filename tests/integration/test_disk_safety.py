@@ -32,6 +32,27 @@ def test_queued_envelopes_are_private(tmp_path):
     assert (mode(tmp_path / "q"), mode(file)) == (0o700, 0o600)
 
 
+def test_a_queue_dir_left_open_is_made_private_and_one_that_is_a_link_is_refused(tmp_path):
+    loose = tmp_path / "data" / "queue"
+    loose.mkdir(parents=True, mode=0o755)
+    os.chmod(loose, 0o755)
+    new_queue(loose).put(ERROR)
+    assert mode(loose) == 0o700
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, tmp_path / "linked")
+    with pytest.raises(OSError, match="is not a directory"):
+        new_queue(tmp_path / "linked").put(ERROR)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_file_exactly_as_large_as_the_queue_may_be_is_read(tmp_path):
+    queue = new_queue(tmp_path / "deep" / "er" / "q", max_bytes=len(ERROR))  # its parents are made too
+    queue.put(ERROR)
+    [file] = queue.files()
+    assert queue.claim(file) and queue.read(file) == ERROR
+
+
 def test_odd_names_links_fifos_and_huge_files_are_quarantined_and_replay_goes_on(webview_sdk, ingest, tmp_path):
     path = tmp_path / "queue"
     webview_sdk(dsn=dead_dsn(), offline={"path": path})

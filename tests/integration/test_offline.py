@@ -175,17 +175,60 @@ def test_should_send_and_should_store_decide(webview_sdk, ingest, tmp_path):
             "path": queue,
             "retry_interval": 0.2,
             "should_send": lambda envelope: consent["given"],
-            "should_store": lambda envelope, error: "keep" in json.dumps(envelope.get_event() or {}),
+            "should_store": lambda envelope, error: errors.append(error) or "keep" in json.dumps(envelope.get_event()),
         }
     )
+    errors = []
     kept = capture_host_errors(1, prefix="keep")
     capture_host_errors(1, prefix="drop")
     sentry_webview.flush(2)
     time.sleep(0.5)
     assert ingest.events == []
     assert len(queued(queue)) == 1
+    assert errors == ["should_send returned False"] * 2  # why it wasn't sent, for the app to judge
     consent["given"] = True
     assert [e["event_id"] for e in ingest.wait_for_exactly(1)] == kept
+
+
+def test_what_should_store_refuses_is_reported_lost(webview_sdk, ingest, tmp_path):
+    ingest.reply = (500, {})
+    errors = []
+    webview_sdk(offline={"path": tmp_path / "queue", "should_store": lambda envelope, error: errors.append(error)})
+    sentry_sdk.get_isolation_scope().add_attachment(bytes=b"log", filename="app.log")
+    capture_host_errors(1)
+    eventually(lambda: errors)
+    assert errors == ["HTTP 500"] and queued(tmp_path / "queue") == []
+    ingest.reply = (200, {})
+    sentry_webview.flush(2)  # sends the client report: Sentry's stats count the event and its attachment as lost
+    assert sorted(ingest.wait_for(lambda i: i.client_reports()), key=lambda e: e["category"]) == [
+        {"reason": "network_error", "category": "attachment", "quantity": 3},
+        {"reason": "network_error", "category": "error", "quantity": 1},
+    ]
+
+
+def test_an_envelope_that_cannot_be_written_to_disk_is_reported_lost(webview_sdk, ingest, tmp_path, caplog):
+    ingest.reply = (500, {})
+    (tmp_path / "queue").write_text("a file where the queue's directory should be")
+    webview_sdk(offline={"path": tmp_path / "queue"})
+    capture_host_errors(1)
+    eventually(lambda: "could not store an envelope offline" in caplog.text)
+    ingest.reply = (200, {})
+    sentry_webview.flush(2)
+    assert ingest.wait_for(lambda i: i.client_reports()) == [
+        {"reason": "network_error", "category": "error", "quantity": 1}
+    ]
+
+
+def test_client_reports_never_take_a_slot_of_the_queue(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": queue, "max_count": 2})
+    capture_host_errors(1)
+    transport = sentry_sdk.get_client().transport
+    transport.record_lost_event("sample_rate", data_category="error")
+    transport._flush_client_reports(force=True)  # a report alone in its envelope, sending fails
+    sentry_webview.flush(2)
+    close_client()
+    assert [json.loads(p.read_bytes().split(b"\n")[1])["type"] for p in sorted(queue.glob("*.envelope"))] == ["event"]
 
 
 def test_offline_can_be_turned_off_and_a_bad_option_is_a_clear_error(webview_sdk):
