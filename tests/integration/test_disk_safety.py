@@ -46,6 +46,16 @@ def test_a_queue_dir_left_open_is_made_private_and_one_that_is_a_link_is_refused
     assert list(elsewhere.iterdir()) == []
 
 
+def test_prune_drops_the_oldest_until_the_rest_fits_its_byte_bound_exactly(tmp_path):
+    size = len(ERROR)
+    for max_bytes, kept in ((2 * size + size // 2, 2), (2 * size, 2), (2 * size - 1, 1)):
+        queue = new_queue(tmp_path / str(max_bytes))
+        for _ in range(5):
+            queue.put(ERROR)
+        queue.max_bytes = max_bytes  # one prune past the bound by several files
+        assert len(queue.prune()) == 5 - kept and len(queue.files()) == kept
+
+
 def test_a_file_exactly_as_large_as_the_queue_may_be_is_read(tmp_path):
     queue = new_queue(tmp_path / "deep" / "er" / "q", max_bytes=len(ERROR))  # its parents are made too
     queue.put(ERROR)

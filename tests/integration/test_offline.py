@@ -140,6 +140,18 @@ def test_quit_with_a_hanging_ingest_is_bounded_and_loses_nothing(webview_sdk, in
     ingest.wait_for(lambda i: set(ids) <= {e["event_id"] for e in i.events})
 
 
+def test_what_overflows_the_sdks_send_queue_waits_on_disk(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    ingest.hang.set()
+    webview_sdk(offline={"path": queue}, transport_queue_size=1)
+    ids = capture_host_errors(4)  # one in flight, one queued, two over the SDK's queue
+    assert len(queued(queue)) == 2
+    ingest.hang.clear()
+    close_client()
+    webview_sdk(offline={"path": queue, "retry_interval": 0.2})
+    assert sorted(e["event_id"] for e in ingest.wait_for_exactly(4)) == sorted(ids)  # each once
+
+
 def test_the_queue_is_bounded_and_drops_are_reported(webview_sdk, ingest, tmp_path):
     queue = tmp_path / "queue"
     ingest.reply = (500, {})
