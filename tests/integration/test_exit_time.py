@@ -14,7 +14,7 @@ APP = r"""
 import atexit, time
 atexit.register(lambda: print("ATEXIT_DONE %f" % time.perf_counter(), flush=True))  # runs last
 import sentry_webview
-sentry_webview.init(dsn=DSN, offline=False)
+sentry_webview.init(dsn=DSN, offline=OFFLINE)
 assert sentry_webview.renderer_config()["protocolUrl"].startswith("http://127.0.0.1:")  # server up
 HOLD
 print("APP_DONE %f" % time.perf_counter(), flush=True)
@@ -59,16 +59,26 @@ assert hub.intake.submit("envelope", ENVELOPE, hub.identity_for("w1")) is None
 
 
 @pytest.mark.parametrize(
-    "hold, events",
-    [("", 0), (HELD_CONNECTION, 0), (PAGE_MESSAGES, 1), (BRIDGE_MESSAGE, 1)],
-    ids=["idle", "a-connection-held-open", "after-a-pages-messages", "after-a-bridge-call-on-the-main-thread"],
+    "hold, events, offline",
+    [("", 0, False), (HELD_CONNECTION, 0, False), (PAGE_MESSAGES, 1, False), (BRIDGE_MESSAGE, 1, False), ("", 0, True)],
+    ids=[
+        "idle",
+        "a-connection-held-open",
+        "after-a-pages-messages",
+        "after-a-bridge-call-on-the-main-thread",
+        "with-the-offline-queue",  # its replay thread waits 60 s between rounds: it must not hold the exit
+    ],
 )
-def test_the_exit_handlers_take_milliseconds(ingest, tmp_path, hold, events):
+def test_the_exit_handlers_take_milliseconds(ingest, tmp_path, hold, events, offline):
     delays = []
     for _ in range(3):  # the server's poll phase is random: three exits all under the bound
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p))
         done = subprocess.run(
-            [sys.executable, "-c", APP.replace("DSN", repr(ingest.dsn)).replace("HOLD", hold)],
+            [
+                sys.executable,
+                "-c",
+                APP.replace("DSN", repr(ingest.dsn)).replace("HOLD", hold).replace("OFFLINE", str(offline)),
+            ],
             cwd=tmp_path,
             env=env,
             capture_output=True,

@@ -12,6 +12,7 @@ import time
 
 import pytest
 import sentry_sdk
+from sentry_sdk.envelope import Envelope
 
 import sentry_webview
 from sentry_webview.transport.offline import DiskQueue
@@ -122,6 +123,43 @@ def test_a_rate_limit_is_honoured_before_sending_again(webview_sdk, ingest, tmp_
     assert time.monotonic() - limited_at >= 1.5
     time.sleep(0.5)
     assert sorted(e["event_id"] for e in ingest.events) == sorted(ids)
+
+
+@pytest.mark.parametrize("reply", [None, (429, {}), (503, {})], ids=["refused", "429", "503"])
+def test_what_waits_on_disk_stays_there_while_the_dsn_still_cannot_take_it(webview_sdk, ingest, tmp_path, reply):
+    queue = tmp_path / "queue"
+    webview_sdk(dsn=dead_dsn(), offline={"path": queue})
+    ids = capture_host_errors(2)
+    close_client()
+    stored = queued(queue)
+    if reply is None:  # the next start is offline too
+        webview_sdk(dsn=dead_dsn(), offline={"path": queue, "retry_interval": 0.1})
+    else:
+        ingest.reply = reply
+        webview_sdk(offline={"path": queue, "retry_interval": 0.1})
+        eventually(lambda: ingest.attempts >= 1)
+    time.sleep(0.5)
+    assert queued(queue) == stored
+    close_client()
+    ingest.reply = (200, {})
+    webview_sdk(offline={"path": queue, "retry_interval": 0.1})
+    assert sorted(e["event_id"] for e in ingest.wait_for_exactly(2)) == sorted(ids)
+
+
+def test_of_an_envelope_only_the_rate_limited_items_wait_on_disk(webview_sdk, ingest, tmp_path):
+    queue = tmp_path / "queue"
+    ingest.reply = (200, {"X-Sentry-Rate-Limits": "60:attachment:key"})
+    webview_sdk(offline={"path": queue})
+    capture_host_errors(1, prefix="first")  # its answer sets the limit
+    sentry_webview.flush(2)
+    ingest.reply = (200, {})
+    sentry_sdk.get_isolation_scope().add_attachment(bytes=b"log", filename="app.log")
+    [event_id] = capture_host_errors(1, prefix="with an attachment")
+    sentry_webview.flush(2)
+    [sent] = [r for r in ingest.received if (r.event or {}).get("event_id") == event_id]
+    assert [item.type for item in sent.envelope.items] == ["event"]
+    [waiting] = [Envelope.deserialize(p.read_bytes()) for p in sorted(queue.glob("*.envelope"))]
+    assert [item.type for item in waiting.items] == ["attachment"] and waiting.headers["event_id"] == event_id
 
 
 def test_quit_with_a_hanging_ingest_is_bounded_and_loses_nothing(webview_sdk, ingest, tmp_path):
