@@ -146,6 +146,19 @@ def test_what_waits_on_disk_stays_there_while_the_dsn_still_cannot_take_it(webvi
     assert sorted(e["event_id"] for e in ingest.wait_for_exactly(2)) == sorted(ids)
 
 
+def test_an_envelope_the_dsn_refuses_for_good_is_not_stored_and_is_reported_lost(webview_sdk, ingest, tmp_path):
+    ingest.reply = (413, {})  # too large: sending it again would fail again
+    webview_sdk(offline={"path": tmp_path / "queue"})
+    capture_host_errors(1)
+    eventually(lambda: ingest.attempts >= 1)
+    ingest.reply = (200, {})
+    sentry_webview.flush(2)
+    assert queued(tmp_path / "queue") == []
+    assert ingest.wait_for(lambda i: i.client_reports()) == [
+        {"reason": "send_error", "category": "error", "quantity": 1}
+    ]
+
+
 def test_of_an_envelope_only_the_rate_limited_items_wait_on_disk(webview_sdk, ingest, tmp_path):
     queue = tmp_path / "queue"
     ingest.reply = (200, {"X-Sentry-Rate-Limits": "60:attachment:key"})
