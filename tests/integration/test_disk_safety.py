@@ -1,6 +1,7 @@
 """The offline queue and run files against what else may sit in the data dir: other users' eyes, links,
 FIFOs, odd names, huge files and a second instance of the app. Every wait is bounded."""
 
+import fcntl
 import os
 import stat
 import threading
@@ -54,6 +55,24 @@ def test_prune_drops_the_oldest_until_the_rest_fits_its_byte_bound_exactly(tmp_p
             queue.put(ERROR)
         queue.max_bytes = max_bytes  # one prune past the bound by several files
         assert len(queue.prune()) == 5 - kept and len(queue.files()) == kept
+
+
+def test_at_start_partial_writes_are_removed_unless_a_writer_still_holds_them(tmp_path):
+    path = tmp_path / "q"
+    path.mkdir()
+    cut_off, busy = path / ("%020d-000001.envelope.tmp" % 1), path / ("%020d-000002.envelope.tmp" % 2)
+    cut_off.write_bytes(ERROR[:10])  # a write cut off by kill -9
+    busy.write_bytes(ERROR[:10])
+    writer = os.open(busy, os.O_RDONLY)
+    fcntl.flock(writer, fcntl.LOCK_EX)  # another instance still writing it
+    try:
+        started = time.monotonic()
+        new_queue(path)
+        assert time.monotonic() - started < 1 and sorted(p.name for p in path.iterdir()) == [busy.name]
+    finally:
+        os.close(writer)
+    new_queue(path)
+    assert list(path.iterdir()) == []
 
 
 def test_a_file_exactly_as_large_as_the_queue_may_be_is_read(tmp_path):
