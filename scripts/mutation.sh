@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the core modules (what reaches Sentry, what is dropped, whether the app exits)
-# with mutmut. By hand or nightly, NOT in CI: about 1.5 hours on 2 cores, mostly tests waiting on sockets
-# (MUTATION_JOBS=4 more than halved the offline group). Four groups, each with the tests that exercise
+# with mutmut. By hand or nightly, NOT in CI: 1.5-2 hours on 2 cores with 2 jobs, mostly tests waiting on
+# sockets (MUTATION_JOBS=4 more than halved the offline group). Four groups, each with the tests that exercise
 # its modules, so a surviving mutant runs those and not the whole suite.
 #   bash scripts/mutation.sh                          # every group, then the score and each survivor
 #   MUTATION_GROUPS=ipc bash scripts/mutation.sh      # one group (renderers, ipc, offline, sessions)
