@@ -125,7 +125,8 @@ def init(
       ``max_age_days``, ``retry_interval``, ``should_store``, ``should_send``). An
       app's own ``transport`` replaces it.
     - ``data_dir``: where the offline queue and the run files go (default
-      ``<user data dir of the app>/sentry-webview``).
+      ``<user data dir of the app>/sentry-webview``), for your own ``HostSessionIntegration(...)`` in
+      ``integrations`` too when it names none.
 
     >>> sentry_webview.init(dsn="https://key@o0.ingest.sentry.io/1", ipc_namespace="my-app")
     """
