@@ -129,9 +129,10 @@ def test_an_apps_own_session_after_a_plain_sentry_sdk_init_still_counts_its_erro
     nothing of a session the app runs itself."""
     webview_sdk(release="first@1")
     sentry_sdk.init(dsn=ingest.dsn, release="shop@1.0")
-    sentry_sdk.start_session(session_mode="application")
+    scope = sentry_sdk.get_isolation_scope()  # sentry_sdk.start_session() is newer than 2.20
+    scope.start_session(session_mode="application")
     sentry_sdk.capture_exception(ValueError("handled"))
-    sentry_sdk.end_session()
+    scope.end_session()
     sentry_sdk.flush(5)
     [session] = [s for s in ingest.wait_for(sessions) if s["attrs"]["release"] == "shop@1.0"]
     assert (session["status"], session["errors"]) == ("exited", 1)
